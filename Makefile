@@ -1,0 +1,39 @@
+# Deep Learning, Interactively: set-up, build and tests. See README.md.
+#   make book   set up .venv and build the HTML book into _build/html
+#   make test   set up .venv and run every test (notebooks, library, build, browser)
+#   make lab    set up .venv and open the notebooks in JupyterLab
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: setup book test lab bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=... to another Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	# torch first and exactly pinned: a looser requirement pulls several GB of CUDA wheels
+	$(PIP) install torch==2.13.0
+	$(PIP) install -r requirements.txt -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+setup: $(STAMP)
+
+book: setup
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is in _build/html: open _build/html/index.html in a browser."
+
+test: setup
+	$(BIN)/python -m pytest
+
+lab: setup
+	$(BIN)/jupyter lab chapters/
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf _build $(VENV)

@@ -1,0 +1,80 @@
+"""Input checks shared by the whole library.
+
+Every public function validates its arguments with these helpers, so a wrong
+input fails early with a ``ValueError`` that names the argument, says what was
+wrong and what was expected (developers' guide, principle 6).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def as_array(
+    x: Any,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    finite: bool = True,
+    min_size: int = 1,
+) -> np.ndarray:
+    """Return ``x`` as a float64 array after checking its rank and values.
+
+    Raises ``ValueError`` if ``x`` is not numeric, has the wrong number of
+    dimensions, has fewer than ``min_size`` elements, or (with ``finite``)
+    contains NaN or infinity.
+    """
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be numeric (an array of real numbers); got {type(x).__name__}") from err
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{name} must be {want}; got an array of shape {arr.shape}")
+    if arr.size < min_size:
+        raise ValueError(f"{name} must have at least {min_size} element(s); got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite numbers; found NaN or inf")
+    return arr
+
+
+def check_positive(value: float, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float, raising ``ValueError`` unless it is finite and > 0 (or >= 0)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a real number; got {value!r}") from err
+    ok = v >= 0 if allow_zero else v > 0
+    if not np.isfinite(v) or not ok:
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {bound}; got {value!r}")
+    return v
+
+
+def check_int(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int, raising ``ValueError`` unless it is an integer in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer; got {value!r}")
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        raise ValueError(f"{name} must be in [{low}, {high}]; got {v}")
+    return v
+
+
+def check_probabilities(p: Any, name: str, *, axis: int = -1, atol: float = 1e-6) -> np.ndarray:
+    """Return ``p`` as an array of probabilities summing to one along ``axis``.
+
+    Raises ``ValueError`` for negative entries, entries above one, non-finite
+    entries, or sums that differ from one by more than ``atol``.
+    """
+    arr = as_array(p, name)
+    if np.any(arr < 0) or np.any(arr > 1):
+        raise ValueError(f"{name} must contain probabilities in [0, 1]; got min {arr.min():g}, max {arr.max():g}")
+    sums = arr.sum(axis=axis) if arr.ndim else arr
+    if arr.ndim and not np.allclose(sums, 1.0, atol=atol, rtol=0):
+        raise ValueError(f"{name} must sum to 1 along axis {axis}; got sum(s) {np.round(sums, 6)}")
+    return arr

@@ -1,0 +1,317 @@
+"""Interactive demos that work with a kernel *and* in the static online book.
+
+A demo's author writes two pure functions once:
+
+* ``compute(**values) -> data``: the numbers (no plotting, no widgets);
+* ``draw(data) -> matplotlib.figure.Figure``: the picture (no computing).
+
+:class:`Demo` wires them to controls (:class:`Slider`, :class:`Choice`). When a
+notebook displays a demo it sends two representations:
+
+* a live ipywidgets view: Jupyter, Binder and Colab show it and recompute for any
+  value of the controls;
+* a static HTML view in which every point of the controls' grid is pre-rendered
+  to a small PNG, with HTML range inputs and twenty lines of JavaScript that swap
+  the frames. The book (``_config.yml`` ranks ``text/html`` above widget views)
+  shows this one, so its sliders respond with no kernel, no server and no
+  request to another host.
+
+Factories decorated with :func:`register` are listed by :func:`registered`,
+so the test suite and the benchmarks can sweep every demo of the book.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
+
+#: Most frames a static demo may pre-render (keeps the page light and the build fast).
+MAX_FRAMES = 150
+#: Largest static view, in bytes of HTML, that a demo may add to a page.
+MAX_HTML_BYTES = 2_000_000
+
+
+def _nice(x: float) -> float | int:
+    """Round a grid value so that labels read 0.3, not 0.30000000000000004."""
+    r = float(f"{x:.10g}")
+    return int(r) if r.is_integer() else r
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A numeric control from ``low`` to ``high`` in steps of ``step``.
+
+    The live widget moves in steps of ``step``; the static page pre-renders
+    ``frames`` evenly spaced values (default: every step), both ends included.
+    """
+
+    name: str
+    low: float
+    high: float
+    step: float
+    value: float
+    label: str = ""
+    frames: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ValueError(f"Slider name must be a Python identifier; got {self.name!r}")
+        if not (np.isfinite(self.low) and np.isfinite(self.high) and self.low < self.high):
+            raise ValueError(f"Slider {self.name!r} needs finite low < high; got {self.low}, {self.high}")
+        if not (self.step > 0):
+            raise ValueError(f"Slider {self.name!r} needs step > 0; got {self.step}")
+        if not (self.low <= self.value <= self.high):
+            raise ValueError(f"Slider {self.name!r}: value {self.value} is outside [{self.low}, {self.high}]")
+        if self.frames is not None and self.frames < 2:
+            raise ValueError(f"Slider {self.name!r} needs frames >= 2; got {self.frames}")
+
+    @property
+    def is_int(self) -> bool:
+        return all(float(v).is_integer() for v in (self.low, self.high, self.step))
+
+    def grid(self) -> list[float | int]:
+        """The values pre-rendered for the static page, ends included."""
+        n = self.frames or int(round((self.high - self.low) / self.step)) + 1
+        values = [_nice(v) for v in np.linspace(self.low, self.high, n)]
+        return [int(round(v)) for v in values] if self.is_int else values
+
+    def sweep(self) -> list[float | int]:
+        """Every value the live widget can take (for tests), ends included."""
+        n = int(round((self.high - self.low) / self.step)) + 1
+        values = [_nice(v) for v in np.linspace(self.low, self.high, n)]
+        return [int(round(v)) for v in values] if self.is_int else values
+
+    def labels(self) -> list[str]:
+        return [f"{v:g}" if isinstance(v, float) else str(v) for v in self.grid()]
+
+    def widget(self) -> Any:
+        import ipywidgets as w
+
+        cls = w.IntSlider if self.is_int else w.FloatSlider
+        return cls(
+            value=self.value, min=self.low, max=self.high, step=self.step,
+            description=self.label or self.name, continuous_update=False,
+            style={"description_width": "initial"}, layout=w.Layout(width="420px"),
+        )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A control taking one of a few ``options`` (a list of values, or of ``(label, value)`` pairs)."""
+
+    name: str
+    options: Sequence[Any]
+    value: Any
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise ValueError(f"Choice name must be a Python identifier; got {self.name!r}")
+        if len(self.options) < 2:
+            raise ValueError(f"Choice {self.name!r} needs at least two options")
+        if self.value not in self.grid():
+            raise ValueError(f"Choice {self.name!r}: value {self.value!r} is not one of {self.grid()}")
+
+    def pairs(self) -> list[tuple[str, Any]]:
+        return [o if isinstance(o, tuple) else (str(o), o) for o in self.options]
+
+    def grid(self) -> list[Any]:
+        return [v for _, v in self.pairs()]
+
+    def sweep(self) -> list[Any]:
+        return self.grid()
+
+    def labels(self) -> list[str]:
+        return [lab for lab, _ in self.pairs()]
+
+    def widget(self) -> Any:
+        import ipywidgets as w
+
+        return w.Dropdown(options=self.pairs(), value=self.value, description=self.label or self.name,
+                          style={"description_width": "initial"})
+
+
+Control = Slider | Choice
+
+
+def figure_png(fig: Figure, dpi: int = 72, colors: int = 48) -> bytes:
+    """Render a figure to a small palette PNG (deterministic bytes, no metadata)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    img.quantize(colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+        out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+_JS = """(function(){var root=document.currentScript.parentElement;
+var spec=JSON.parse(root.querySelector('script.dlbook-demo-data').textContent);
+var img=root.querySelector('img.dlbook-demo-frame');
+var inputs=Array.prototype.slice.call(root.querySelectorAll('[data-dlbook-control]'));
+function update(){var k=0;inputs.forEach(function(el,i){var j=Number(el.value);k=k*spec.sizes[i]+j;
+var out=root.querySelector('output[data-for="'+el.id+'"]');if(out){out.textContent=spec.labels[i][j];}});
+img.src='data:image/png;base64,'+spec.frames[spec.index[k]];root.setAttribute('data-frame',String(k));}
+inputs.forEach(function(el){el.addEventListener('input',update);el.addEventListener('change',update);});
+update();})();"""
+
+
+@dataclass
+class Demo:
+    """A demo: pure ``compute`` and ``draw`` functions wired to controls.
+
+    ``compute(**values)`` receives one keyword per control; ``draw(data)``
+    returns a :class:`matplotlib.figure.Figure` (create it with
+    ``Figure(...)``, not ``pyplot``, so no global state builds up).
+    """
+
+    compute: Callable[..., Any]
+    draw: Callable[[Any], Figure]
+    controls: Sequence[Control]
+    title: str = ""
+    alt: str = "interactive figure"
+    dpi: int = 72
+    _live: Any = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.controls]
+        if not names:
+            raise ValueError("a Demo needs at least one control")
+        if len(set(names)) != len(names):
+            raise ValueError(f"control names must be unique; got {names}")
+        n = self.n_frames
+        if n > MAX_FRAMES:
+            raise ValueError(f"the static grid has {n} frames; at most {MAX_FRAMES} are allowed "
+                             "(give a Slider fewer `frames`)")
+
+    # -- the pure part -------------------------------------------------
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {c.name: c.value for c in self.controls}
+
+    @property
+    def n_frames(self) -> int:
+        return math.prod(len(c.grid()) for c in self.controls)
+
+    def frame(self, **values: Any) -> Figure:
+        """Compute and draw one setting of the controls (missing ones take their defaults)."""
+        return self.draw(self.compute(**{**self.defaults, **values}))
+
+    def settings(self) -> list[dict[str, Any]]:
+        """Every point of the static grid, in the order the page indexes them."""
+        names = [c.name for c in self.controls]
+        return [dict(zip(names, vals)) for vals in itertools.product(*(c.grid() for c in self.controls))]
+
+    # -- the static view -----------------------------------------------
+    def static_html(self) -> str:
+        """The pre-rendered view: controls, frames and the script that switches them."""
+        frames: list[str] = []
+        seen: dict[str, int] = {}
+        index: list[int] = []
+        for setting in self.settings():
+            png = base64.b64encode(figure_png(self.frame(**setting), dpi=self.dpi)).decode("ascii")
+            if png not in seen:
+                seen[png] = len(frames)
+                frames.append(png)
+            index.append(seen[png])
+        grids = [c.grid() for c in self.controls]
+        labels = [c.labels() for c in self.controls]
+        spec = {"sizes": [len(g) for g in grids], "labels": labels, "index": index, "frames": frames}
+        uid = "dlbook-demo-" + hashlib.sha1(json.dumps(spec["labels"]).encode() + frames[0][:4096].encode()
+                                            + self.title.encode()).hexdigest()[:10]
+        rows = []
+        for i, (c, g) in enumerate(zip(self.controls, grids)):
+            start = _nearest(g, c.value)
+            cid = f"{uid}-{c.name}"
+            text = html.escape(c.label or c.name)
+            if isinstance(c, Slider):
+                ctl = (f'<input type="range" id="{cid}" data-dlbook-control min="0" max="{len(g) - 1}" '
+                       f'step="1" value="{start}" aria-label="{text}">')
+            else:
+                opts = "".join(f'<option value="{j}"{" selected" if j == start else ""}>{html.escape(lab)}</option>'
+                               for j, lab in enumerate(labels[i]))
+                ctl = f'<select id="{cid}" data-dlbook-control aria-label="{text}">{opts}</select>'
+            rows.append(f'<div class="dlbook-demo-row"><label for="{cid}">{text}</label> {ctl} '
+                        f'<output data-for="{cid}">{html.escape(labels[i][start])}</output></div>')
+        first = frames[index[_flat_index([_nearest(g, c.value) for c, g in zip(self.controls, grids)], spec["sizes"])]]
+        note = (f"Pre-rendered for {len(index)} settings, so it works in the online book without Python; "
+                "open the notebook (launch button at the top of the page) to compute live for any value.")
+        title = f'<div class="dlbook-demo-title"><strong>{html.escape(self.title)}</strong></div>' if self.title else ""
+        return (f'<div class="dlbook-demo" id="{uid}" data-frames="{len(frames)}">{title}'
+                f'<div class="dlbook-demo-controls">{"".join(rows)}</div>'
+                f'<img class="dlbook-demo-frame" alt="{html.escape(self.alt)}" style="max-width:100%" '
+                f'src="data:image/png;base64,{first}">'
+                f'<div class="dlbook-demo-note" style="font-size:0.8em;opacity:0.75">{html.escape(note)}</div>'
+                f'<script type="application/json" class="dlbook-demo-data">{json.dumps(spec)}</script>'
+                f"<script>{_JS}</script></div>")
+
+    # -- the live view -------------------------------------------------
+    def live(self) -> Any:
+        """An ipywidgets view that recomputes on every change (needs a kernel)."""
+        import ipywidgets as w
+
+        widgets = {c.name: c.widget() for c in self.controls}
+        image = w.Image(format="png", value=figure_png(self.frame(), dpi=self.dpi * 4 // 3))
+
+        def update(_change: Any = None) -> None:
+            image.value = figure_png(self.frame(**{k: v.value for k, v in widgets.items()}),
+                                     dpi=self.dpi * 4 // 3)
+
+        for wdg in widgets.values():
+            wdg.observe(update, names="value")
+        header = [w.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
+        return w.VBox([*header, *widgets.values(), image])
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if self._live is None:
+            self._live = self.live()
+        bundle = self._live._repr_mimebundle_(include=include, exclude=exclude)
+        bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+        bundle["text/html"] = self.static_html()
+        bundle["text/plain"] = f"<Demo {self.title or 'demo'}: {', '.join(c.name for c in self.controls)}>"
+        return bundle
+
+
+def _nearest(grid: Sequence[Any], value: Any) -> int:
+    if value in grid:
+        return list(grid).index(value)
+    return int(np.argmin([abs(float(g) - float(value)) for g in grid]))
+
+
+def _flat_index(idx: Sequence[int], sizes: Sequence[int]) -> int:
+    k = 0
+    for i, s in zip(idx, sizes):
+        k = k * s + i
+    return k
+
+
+_REGISTRY: dict[str, Callable[[], Demo]] = {}
+
+
+def register(factory: Callable[[], Demo]) -> Callable[[], Demo]:
+    """Decorator: list a demo factory so tests and benchmarks sweep it."""
+    _REGISTRY[f"{factory.__module__}.{factory.__qualname__}"] = factory
+    return factory
+
+
+def registered() -> dict[str, Callable[[], Demo]]:
+    """Every registered demo factory of the library, by dotted name."""
+    import importlib
+    import pkgutil
+
+    import dlbook
+
+    for mod in pkgutil.walk_packages(dlbook.__path__, "dlbook."):
+        importlib.import_module(mod.name)
+    return dict(sorted(_REGISTRY.items()))

@@ -1,0 +1,32 @@
+"""Figure helpers shared by every chapter and demo.
+
+Demos draw on :class:`matplotlib.figure.Figure` objects made here rather than
+through ``pyplot``, so pre-rendering hundreds of frames leaves no global state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+#: The book's colours: data, model, optimum, secondary, highlight.
+COLORS = {"data": "#4C72B0", "model": "#DD8452", "optimum": "#55A868", "second": "#C44E52", "muted": "#8C8C8C"}
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3.2) -> tuple[Figure, np.ndarray]:
+    """A figure with an ``nrows × ncols`` grid of axes, each about ``width × height`` inches."""
+    if ncols < 1 or nrows < 1:
+        raise ValueError(f"ncols and nrows must be >= 1; got {ncols}, {nrows}")
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes.ravel()
+
+
+def square(ax: Axes, limit: float) -> None:
+    """Equal aspect with both axes running from ``-limit`` to ``limit``, and light axis lines."""
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.85", lw=0.8, zorder=0)

@@ -1,0 +1,48 @@
+"""The shared input checks raise clear ValueErrors."""
+
+import numpy as np
+import pytest
+
+from dlbook.checks import as_array, check_int, check_positive, check_probabilities
+from dlbook.utils import device, seed_everything
+
+
+def test_as_array_checks_rank_size_and_finiteness() -> None:
+    assert as_array([[1, 2]], "X", ndim=2).dtype == np.float64
+    with pytest.raises(ValueError, match="X must be 2-D; got an array of shape \\(3,\\)"):
+        as_array([1, 2, 3], "X", ndim=2)
+    with pytest.raises(ValueError, match="finite"):
+        as_array([1.0, np.nan], "x")
+    with pytest.raises(ValueError, match="at least 1"):
+        as_array([], "x")
+    with pytest.raises(ValueError, match="numeric"):
+        as_array(["a", "b"], "x")
+
+
+def test_scalar_checks() -> None:
+    assert check_positive(2, "w") == 2.0
+    for bad in (0, -1, np.inf, np.nan, "x"):
+        with pytest.raises(ValueError, match="w must"):
+            check_positive(bad, "w")
+    assert check_positive(0, "w", allow_zero=True) == 0.0
+    assert check_int(3, "k", low=0, high=5) == 3
+    for bad in (2.5, True, -1, 9):
+        with pytest.raises(ValueError, match="k must"):
+            check_int(bad, "k", low=0, high=5)
+
+
+def test_probabilities() -> None:
+    np.testing.assert_array_equal(check_probabilities([0.25, 0.75], "p"), [0.25, 0.75])
+    with pytest.raises(ValueError, match="in \\[0, 1\\]"):
+        check_probabilities([-0.1, 1.1], "p")
+    with pytest.raises(ValueError, match="sum to 1"):
+        check_probabilities([0.2, 0.2], "p")
+
+
+def test_seed_everything_repeats_and_device_is_available() -> None:
+    a = seed_everything(3).standard_normal(4)
+    b = seed_everything(3).standard_normal(4)
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="seed"):
+        seed_everything(-1)
+    assert device().type in {"cpu", "cuda", "mps"}

@@ -1,0 +1,87 @@
+"""The repository's conventions: every notebook is in the table of contents (and vice versa),
+notebooks are stored without outputs, the landing page's map matches the chapters that exist,
+and the README's two commands are the Makefile's."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import yaml
+
+from conftest import ROOT
+
+NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found: list[str] = [toc["root"]]
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(toc)
+    return found
+
+
+def test_toc_and_notebooks_match_one_to_one() -> None:
+    entries = _toc_files()
+    assert len(entries) == len(set(entries)), "an entry appears twice in _toc.yml"
+    for entry in entries:
+        matches = [p for p in (ROOT / f"{entry}.ipynb", ROOT / f"{entry}.md") if p.exists()]
+        assert len(matches) == 1, f"_toc.yml entry {entry!r} has no (or more than one) .ipynb/.md file"
+    listed = {e for e in entries if (ROOT / f"{e}.ipynb").exists()}
+    on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in NOTEBOOKS}
+    assert on_disk - listed == set(), f"notebooks missing from _toc.yml: {sorted(on_disk - listed)}"
+
+
+def test_notebooks_are_stored_without_outputs() -> None:
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell.get("outputs", []) == [], f"{path.name}: a cell was saved with outputs"
+                assert cell.get("execution_count") is None, f"{path.name}: a cell has an execution count"
+
+
+def test_notebooks_paste_no_library_code() -> None:
+    """Library code is shown with show_source, never pasted: no notebook defines a function of dlbook's."""
+    import ast
+
+    lib_defs = set()
+    for py in (ROOT / "lib" / "dlbook").rglob("*.py"):
+        for node in ast.walk(ast.parse(py.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                lib_defs.add(node.name)
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            src = "".join(cell["source"])
+            for name in re.findall(r"^\s*(?:def|class)\s+(\w+)", src, flags=re.M):
+                assert name not in lib_defs, f"{path.name} redefines dlbook's {name}; use show_source instead"
+
+
+def test_landing_page_map_marks_available_chapters() -> None:
+    intro = (ROOT / "intro.md").read_text(encoding="utf-8")
+    available = {int(n) for n in re.findall(r"^\| (\d+) \|.*\| ✅ \|$", intro, flags=re.M)}
+    existing = {int(p.name[:2]) for p in (ROOT / "chapters").iterdir() if p.is_dir() and p.name[:2].isdigit()}
+    assert available == existing, f"intro.md marks {sorted(available)} available, chapters/ has {sorted(existing)}"
+
+
+def test_readme_commands_are_the_makefile_targets() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("book", "test", "lab"):
+        assert f"make {target}" in readme
+        assert re.search(rf"^{target}:", makefile, flags=re.M)
+    assert "torch==2.13.0" in makefile

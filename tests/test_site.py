@@ -1,0 +1,136 @@
+"""The built book: it builds with no warning, and in headless Chromium every chapter page shows
+rendered maths and demos whose controls change their figures, with no console error and no
+request to any host but the local server.
+
+Build and browser tests share one module, so pytest-xdist (``--dist loadscope``) runs them on one
+worker and the book is built once.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.build]
+
+CHAPTER_PAGES = sorted(str(p.relative_to(ROOT).with_suffix(".html")) for p in (ROOT / "chapters").rglob("*.ipynb")
+                       if ".ipynb_checkpoints" not in p.parts)
+
+
+def test_book_builds_without_warnings(built_book: Path) -> None:
+    assert (built_book / "index.html").exists()
+    for page in CHAPTER_PAGES:
+        assert (built_book / page).exists(), f"{page} missing from the built book"
+
+
+def test_no_cdn_in_built_pages(built_book: Path) -> None:
+    """Every script and stylesheet a page names is local (or inline)."""
+    pattern = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(https?:)?//[^"]+"')
+    offenders = {}
+    for page in built_book.rglob("*.html"):
+        hits = [m.group(0) for m in pattern.finditer(page.read_text(encoding="utf-8"))]
+        hits = [h for h in hits if 'rel="' not in h or "stylesheet" in h or "<script" in h]
+        if hits:
+            offenders[str(page.relative_to(built_book))] = hits[:3]
+    assert not offenders, f"pages load scripts or styles from other hosts: {offenders}"
+
+
+class PageVisit:
+    """Opens one page, recording console errors and every request to another host (which it blocks)."""
+
+    def __init__(self, chromium, site: str, path: str) -> None:
+        self.context = chromium.new_context()
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        host = urlparse(site).netloc
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("data:", "blob:", "about:")) or urlparse(url).netloc == host:
+                r.continue_()
+            else:
+                self.external.append(url)
+                r.abort()
+
+        self.page.route("**/*", route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}")
+                     if urlparse(r.url).netloc == host else None)
+        self.page.goto(f"{site}/{path}", wait_until="networkidle")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["index.html", *CHAPTER_PAGES])
+def test_page_renders_offline(chromium, site: str, path: str) -> None:
+    visit = PageVisit(chromium, site, path)
+    try:
+        page = visit.page
+        if path != "index.html":
+            page.wait_for_selector("mjx-container", timeout=15000)
+            assert page.locator("mjx-container").count() > 0, "no maths rendered by MathJax"
+            assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+        assert visit.external == [], f"requests to other hosts: {visit.external}"
+        assert visit.errors == [], f"console errors: {visit.errors}"
+    finally:
+        visit.close()
+
+
+DEMO_PAGES = [p for p in CHAPTER_PAGES if "dlbook-demo" in (ROOT / "chapters").joinpath(
+    Path(p).relative_to("chapters")).with_suffix(".ipynb").read_text(encoding="utf-8") or "_demo()" in
+    (ROOT / Path(p).with_suffix(".ipynb")).read_text(encoding="utf-8")]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", DEMO_PAGES)
+def test_demos_respond_without_kernel(chromium, site: str, path: str) -> None:
+    """Every control of every demo on the page changes the figure when moved."""
+    visit = PageVisit(chromium, site, path)
+    try:
+        page = visit.page
+        demos = page.locator("div.dlbook-demo")
+        assert demos.count() > 0, f"{path} calls a demo but shows no pre-rendered demo"
+        for d in range(demos.count()):
+            demo = demos.nth(d)
+            demo.scroll_into_view_if_needed()
+            assert "without Python" in demo.locator(".dlbook-demo-note").inner_text()
+            img = demo.locator("img.dlbook-demo-frame")
+            controls = demo.locator("[data-dlbook-control]")
+            assert controls.count() > 0
+            for c in range(controls.count()):
+                ctl = controls.nth(c)
+                before = img.get_attribute("src")
+                start = ctl.input_value()
+                if ctl.evaluate("e => e.tagName") == "SELECT":
+                    n = ctl.locator("option").count()
+                    candidates = [str(i) for i in range(n) if str(i) != start]
+                else:
+                    top = int(ctl.get_attribute("max"))
+                    candidates = [v for v in dict.fromkeys([str(top), "0", str(top // 2)]) if v != start]
+                changed = False
+                for value in candidates:
+                    if ctl.evaluate("e => e.tagName") == "SELECT":
+                        ctl.select_option(value)
+                    else:
+                        ctl.fill(value)
+                    if img.get_attribute("src") != before:
+                        changed = True
+                        break
+                label = ctl.get_attribute("aria-label")
+                assert changed, f"demo {d} on {path}: moving '{label}' never changed the figure"
+                # put the control back so the next control is tested from the default setting
+                (ctl.select_option(start) if ctl.evaluate("e => e.tagName") == "SELECT" else ctl.fill(start))
+                assert img.get_attribute("src") == before
+        assert visit.external == [], f"requests to other hosts: {visit.external}"
+        assert visit.errors == [], f"console errors: {visit.errors}"
+    finally:
+        visit.close()
