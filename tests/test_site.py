@@ -85,9 +85,29 @@ def test_page_renders_offline(chromium, site: str, path: str) -> None:
         visit.close()
 
 
-DEMO_PAGES = [p for p in CHAPTER_PAGES if "dlbook-demo" in (ROOT / "chapters").joinpath(
-    Path(p).relative_to("chapters")).with_suffix(".ipynb").read_text(encoding="utf-8") or "_demo()" in
-    (ROOT / Path(p).with_suffix(".ipynb")).read_text(encoding="utf-8")]
+def _demo_pages() -> list[str]:
+    """Chapter pages whose notebook displays a registered demo (by calling its factory)."""
+    from dlbook.demo import registered
+
+    factories = {name.rsplit(".", 1)[1] for name in registered()}
+    pages = []
+    for page in CHAPTER_PAGES:
+        source = (ROOT / page).with_suffix(".ipynb").read_text(encoding="utf-8")
+        if any(re.search(rf"\b{f}\(", source) for f in factories):
+            pages.append(page)
+    return pages
+
+
+DEMO_PAGES = _demo_pages()
+
+
+def test_every_registered_demo_is_shown_in_a_chapter() -> None:
+    """So that the browser test below exercises every demo of the library."""
+    from dlbook.demo import registered
+
+    text = "".join((ROOT / p).with_suffix(".ipynb").read_text(encoding="utf-8") for p in CHAPTER_PAGES)
+    missing = [n for n in registered() if not re.search(rf"\b{n.rsplit('.', 1)[1]}\(", text)]
+    assert not missing, f"registered demos no notebook displays: {missing}"
 
 
 @pytest.mark.browser

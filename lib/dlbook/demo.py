@@ -242,8 +242,8 @@ class Demo:
                 opts = "".join(f'<option value="{j}"{" selected" if j == start else ""}>{html.escape(lab)}</option>'
                                for j, lab in enumerate(labels[i]))
                 ctl = f'<select id="{cid}" data-dlbook-control aria-label="{text}">{opts}</select>'
-            rows.append(f'<div class="dlbook-demo-row"><label for="{cid}">{text}</label> {ctl} '
-                        f'<output data-for="{cid}">{html.escape(labels[i][start])}</output></div>')
+            readout = f'<output data-for="{cid}">{html.escape(labels[i][start])}</output>' if isinstance(c, Slider) else ""
+            rows.append(f'<div class="dlbook-demo-row"><label for="{cid}">{text}</label> {ctl} {readout}</div>')
         first = frames[index[_flat_index([_nearest(g, c.value) for c, g in zip(self.controls, grids)], spec["sizes"])]]
         note = (f"Pre-rendered for {len(index)} settings, so it works in the online book without Python; "
                 "open the notebook (launch button at the top of the page) to compute live for any value.")
