@@ -1,0 +1,395 @@
+"""Robustness of the library's public functions, by property-based testing (hypothesis).
+
+For every public function: a bad shape, a wrong dtype, a NaN or an infinity, an empty array or probabilities
+that do not sum to one raise a ``ValueError`` saying what was wrong (never an error from deep inside NumPy,
+never a silent NaN); extreme but valid inputs (logits of ±1000, tiny variances) give finite results with no
+warning. The sweep of every demo over its whole control range lives in ``tests/test_demo.py``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from dlbook import prob
+from dlbook.checks import as_array, check_int, check_positive, check_probabilities
+from dlbook.pca import (correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode,
+                        reconstruction_error)
+
+FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+not_finite = st.sampled_from([np.nan, np.inf, -np.inf])
+shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6)
+
+
+def vectors(min_size: int = 1, max_size: int = 12, elements: st.SearchStrategy = finite) -> st.SearchStrategy:
+    return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elements)
+
+
+def matrices(min_rows: int = 2, min_cols: int = 1, elements: st.SearchStrategy = finite) -> st.SearchStrategy:
+    shape = st.tuples(st.integers(min_rows, 10), st.integers(min_cols, 6))
+    return hnp.arrays(np.float64, shape, elements=elements)
+
+
+@st.composite
+def spoiled(draw: Any, arrays: st.SearchStrategy) -> np.ndarray:
+    """An array from ``arrays`` with one entry replaced by NaN, +inf or -inf."""
+    arr = draw(arrays).copy()
+    index = draw(st.integers(0, arr.size - 1))
+    arr.flat[index] = draw(not_finite)
+    return arr
+
+
+@st.composite
+def distributions(draw: Any, min_size: int = 1, max_size: int = 10) -> np.ndarray:
+    """A probability vector: non-negative weights (some may be zero) normalised to sum to one."""
+    w = draw(vectors(min_size, max_size, st.floats(0.0, 1e3, allow_nan=False)))
+    if w.sum() == 0:
+        w[0] = 1.0
+    return w / w.sum()
+
+
+def quietly(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn`` with every warning turned into an error (a valid input must not warn)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(*args, **kwargs)
+
+
+def assert_finite(x: Any) -> None:
+    assert np.all(np.isfinite(np.asarray(x, dtype=np.float64))), f"non-finite result: {x}"
+
+
+# -- dlbook.checks -------------------------------------------------------------------------------------
+
+@FAST
+@given(spoiled(hnp.arrays(np.float64, shapes, elements=finite)))
+def test_as_array_rejects_nan_and_inf(x: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="x must contain only finite numbers"):
+        as_array(x, "x")
+
+
+@FAST
+@given(hnp.arrays(np.float64, shapes, elements=finite), st.integers(0, 4))
+def test_as_array_rejects_the_wrong_rank_and_keeps_the_right_one(x: np.ndarray, ndim: int) -> None:
+    if x.ndim == ndim:
+        np.testing.assert_array_equal(as_array(x, "x", ndim=ndim), x)
+    else:
+        with pytest.raises(ValueError, match=f"x must be {ndim}-D; got an array of shape"):
+            as_array(x, "x", ndim=ndim)
+
+
+@FAST
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4)
+                  .filter(lambda s: 0 in s)))
+def test_as_array_rejects_empty_arrays(x: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="x must have at least 1 element"):
+        as_array(x, "x")
+
+
+@FAST
+@given(st.one_of(st.lists(st.text(min_size=1).filter(lambda s: not _parses(s)), min_size=1, max_size=4),
+                 st.dictionaries(st.text(), st.integers(), min_size=1),
+                 st.lists(st.lists(finite, min_size=1, max_size=3), min_size=2, max_size=3)
+                 .filter(lambda rows: len({len(r) for r in rows}) > 1)))
+def test_as_array_rejects_non_numeric_and_ragged_input(x: Any) -> None:
+    with pytest.raises(ValueError, match="x must be numeric"):
+        as_array(x, "x")
+
+
+def _parses(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+@FAST
+@given(st.one_of(st.floats(max_value=0.0), not_finite, st.text(max_size=3).filter(lambda s: not _parses(s))))
+def test_check_positive_rejects_non_positive_and_non_finite(v: Any) -> None:
+    with pytest.raises(ValueError, match="w must"):
+        check_positive(v, "w")
+
+
+@FAST
+@given(st.floats(5e-324, 1e308))
+def test_check_positive_keeps_every_positive_float(v: float) -> None:
+    assert check_positive(v, "w") == v
+
+
+@FAST
+@given(st.one_of(st.floats(allow_nan=True), st.booleans(), st.text(max_size=3), st.none()))
+def test_check_int_rejects_what_is_not_an_integer(v: Any) -> None:
+    with pytest.raises(ValueError, match="k must be an integer"):
+        check_int(v, "k")
+
+
+@FAST
+@given(distributions(), st.floats(1e-4, 10.0).filter(lambda c: abs(c - 1.0) > 1e-3))
+def test_check_probabilities_rejects_unnormalised_vectors(p: np.ndarray, scale: float) -> None:
+    q = p * scale
+    if np.all(q <= 1.0):
+        with pytest.raises(ValueError, match="p must sum to 1"):
+            check_probabilities(q, "p")
+    else:
+        with pytest.raises(ValueError, match="p must contain probabilities in \\[0, 1\\]"):
+            check_probabilities(q, "p")
+
+
+@FAST
+@given(distributions(min_size=2), st.data())
+def test_check_probabilities_rejects_negative_and_non_finite_entries(p: np.ndarray, data: Any) -> None:
+    i = data.draw(st.integers(0, p.size - 1))
+    bad = p.copy()
+    bad[i] = data.draw(st.one_of(not_finite, st.floats(-1.0, -1e-9)))
+    with pytest.raises(ValueError, match="p must"):
+        check_probabilities(bad, "p")
+
+
+@FAST
+@given(distributions())
+def test_check_probabilities_keeps_every_distribution(p: np.ndarray) -> None:
+    np.testing.assert_array_equal(check_probabilities(p, "p"), p)
+
+
+# -- dlbook.pca ----------------------------------------------------------------------------------------
+
+@FAST
+@given(matrices(), st.data())
+def test_fit_pca_is_orthonormal_sorted_and_finite_for_any_finite_data(X: np.ndarray, data: Any) -> None:
+    k = data.draw(st.integers(1, X.shape[1]))
+    pca = quietly(fit_pca, X, k)
+    D = pca.components
+    assert D.shape == (X.shape[1], k)
+    np.testing.assert_allclose(D.T @ D, np.eye(k), atol=1e-8)
+    assert np.all(np.diff(pca.eigenvalues) <= 1e-9 * max(1.0, pca.eigenvalues[0]))
+    assert np.all(pca.eigenvalues >= 0)
+    assert_finite(pca.explained_variance_ratio)
+    assert_finite(quietly(reconstruction_error, pca, X))
+
+
+@FAST
+@given(matrices(min_cols=2, elements=st.floats(-1.0, 1.0)), st.sampled_from([1e-150, 1e-12, 1.0, 1e100]),
+       st.floats(-1e6, 1e6))
+def test_fit_pca_stays_finite_at_tiny_and_huge_variances(noise: np.ndarray, scale: float, offset: float) -> None:
+    """Data with a tiny spread around a large offset (or a huge spread) is still valid data."""
+    pca = quietly(fit_pca, offset + scale * noise, 1)
+    assert_finite(pca.components)
+    assert_finite(pca.eigenvalues)
+    assert_finite(pca.explained_variance_ratio)
+
+
+@FAST
+@given(spoiled(matrices()))
+def test_fit_pca_rejects_nan_and_inf(X: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="X must contain only finite numbers"):
+        fit_pca(X, 1)
+
+
+@FAST
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, min_side=2, max_side=4)
+                  .filter(lambda s: len(s) != 2), elements=finite))
+def test_fit_pca_rejects_data_that_is_not_a_matrix(X: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="X must be 2-D"):
+        fit_pca(X, 1)
+
+
+@FAST
+@given(matrices(min_rows=1), st.integers(-3, 10))
+def test_fit_pca_rejects_one_example_or_a_bad_number_of_components(X: np.ndarray, k: int) -> None:
+    if X.shape[0] < 2:
+        with pytest.raises(ValueError, match="X must have at least 2 rows"):
+            fit_pca(X, 1)
+    elif not 1 <= k <= X.shape[1]:
+        with pytest.raises(ValueError, match="n_components must be in"):
+            fit_pca(X, k)
+
+
+@FAST
+@given(matrices(min_cols=2), st.integers(1, 3), st.data())
+def test_encode_decode_reject_the_wrong_width_and_non_finite_input(X: np.ndarray, extra: int, data: Any) -> None:
+    pca = fit_pca(X, 1)
+    wide = np.zeros((3, X.shape[1] + extra))
+    with pytest.raises(ValueError, match=f"X must have {X.shape[1]} columns"):
+        pca_encode(pca, wide)
+    with pytest.raises(ValueError, match="C must have 1 columns"):
+        pca_decode(pca, np.zeros((3, 1 + extra)))
+    with pytest.raises(ValueError, match="X must contain only finite numbers"):
+        reconstruction_error(pca, data.draw(spoiled(st.just(X))))
+
+
+@FAST
+@given(matrices(min_cols=2), st.data())
+def test_direction_objective_rejects_bad_directions_and_splits_the_trace(X: np.ndarray, data: Any) -> None:
+    n = X.shape[1]
+    d = data.draw(vectors(n, n, st.floats(-10, 10)).filter(lambda v: np.linalg.norm(v) > 1e-3))
+    unit = d / np.linalg.norm(d)
+    captured, error = quietly(direction_objective, X, unit)
+    Xc = X - X.mean(axis=0)
+    assert captured + error == pytest.approx(np.sum(Xc**2), rel=1e-9, abs=1e-6)
+    if abs(np.linalg.norm(d) - 1.0) > 1e-6:
+        with pytest.raises(ValueError, match="d must be a unit vector"):
+            direction_objective(X, d)
+    with pytest.raises(ValueError, match=f"d must have {n} entries"):
+        direction_objective(X, np.append(unit, 0.0))
+
+
+@FAST
+@given(st.integers(-5, 1), st.floats(-1e3, 0.0))
+def test_correlated_gaussian_rejects_too_few_samples_and_non_positive_spread(m: int, s: float) -> None:
+    with pytest.raises(ValueError, match="m must be in"):
+        correlated_gaussian(m, 30.0, (1.0, 1.0))
+    with pytest.raises(ValueError, match="std must be two positive numbers"):
+        correlated_gaussian(10, 30.0, (1.0, s))
+
+
+# -- dlbook.prob ---------------------------------------------------------------------------------------
+
+logits = st.floats(-1000.0, 1000.0)
+logit_rows = hnp.arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 8)), elements=logits)
+tiny_to_one = st.floats(1e-100, 1.0)  # a standard deviation or scale: a variance as small as 1e-200
+
+
+@FAST
+@given(hnp.arrays(np.float64, shapes, elements=logits))
+def test_sigmoid_and_softplus_stay_finite_and_in_range_at_extreme_logits(x: np.ndarray) -> None:
+    s = quietly(prob.sigmoid, x)
+    assert_finite(s)
+    assert np.all((s >= 0) & (s <= 1))
+    z = quietly(prob.softplus, x)
+    assert_finite(z)
+    assert np.all(z >= np.maximum(x, 0.0))
+
+
+@FAST
+@given(logit_rows)
+def test_logsumexp_softmax_and_log_softmax_stay_finite_at_extreme_logits(x: np.ndarray) -> None:
+    lse = quietly(prob.logsumexp, x, axis=-1)
+    assert_finite(lse)
+    top = x.max(axis=-1)
+    assert np.all(lse >= top - 1e-9) and np.all(lse <= top + np.log(x.shape[-1]) + 1e-9)
+    p = quietly(prob.softmax, x, axis=-1)
+    assert_finite(p)
+    assert np.all(p >= 0)
+    np.testing.assert_allclose(p.sum(axis=-1), 1.0, atol=1e-12)
+    lp = quietly(prob.log_softmax, x, axis=-1)
+    assert_finite(lp)
+    assert np.all(lp <= 1e-12)
+
+
+@FAST
+@given(spoiled(logit_rows), st.sampled_from(["sigmoid", "softplus"]))
+def test_squashing_functions_reject_nan_and_inf(x: np.ndarray, name: str) -> None:
+    with pytest.raises(ValueError, match="x must"):
+        getattr(prob, name)(x)
+
+
+@FAST
+@given(logit_rows, st.data(), st.sampled_from(["logsumexp", "softmax", "log_softmax"]))
+def test_normalisers_reject_nan_and_plus_inf(x: np.ndarray, data: Any, name: str) -> None:
+    bad = x.copy()
+    bad.flat[data.draw(st.integers(0, x.size - 1))] = data.draw(st.sampled_from([np.nan, np.inf]))
+    with pytest.raises(ValueError, match="x must not contain NaN or \\+inf"):
+        getattr(prob, name)(bad, axis=-1)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "softplus", "logsumexp", "softmax", "log_softmax"])
+def test_probability_functions_reject_empty_and_non_numeric_input(name: str) -> None:
+    fn = getattr(prob, name)
+    with pytest.raises(ValueError, match="x must have at least 1 element"):
+        fn(np.zeros((0,)))
+    with pytest.raises(ValueError, match="x must be numeric"):
+        fn(["a", "b"])
+
+
+@FAST
+@given(hnp.arrays(np.float64, shapes, elements=finite), finite, tiny_to_one)
+def test_densities_stay_finite_at_tiny_widths(x: np.ndarray, mean: float, width: float) -> None:
+    for fn in (prob.gaussian_logpdf, prob.gaussian_pdf, prob.laplace_pdf):
+        out = quietly(fn, x, mean, width)
+        assert_finite(out)
+        assert np.shape(out) == x.shape
+    assert np.all(quietly(prob.gaussian_pdf, x, mean, width) >= 0)
+
+
+@FAST
+@given(st.one_of(st.floats(max_value=0.0), not_finite), st.sampled_from(["gaussian_logpdf", "gaussian_pdf",
+                                                                          "laplace_pdf"]))
+def test_densities_reject_a_non_positive_or_non_finite_width(width: float, name: str) -> None:
+    with pytest.raises(ValueError, match="must be finite and > 0"):
+        getattr(prob, name)(np.zeros(3), 0.0, width)
+
+
+@FAST
+@given(st.one_of(not_finite.map(float), vectors(2, 4)), st.sampled_from(["gaussian_logpdf", "laplace_pdf"]))
+def test_densities_reject_a_non_finite_or_non_scalar_mean(mean: Any, name: str) -> None:
+    with pytest.raises(ValueError, match="mean must"):
+        getattr(prob, name)(np.zeros(3), mean, 1.0)
+
+
+@FAST
+@given(st.one_of(st.floats(allow_nan=True).filter(lambda v: not 0 <= v <= 1), st.just(np.nan)),
+       st.sampled_from([0.0, 1.0]))
+def test_bernoulli_rejects_phi_outside_zero_one(phi: float, x: float) -> None:
+    with pytest.raises(ValueError, match="phi must"):
+        prob.bernoulli_pmf(x, phi)
+
+
+@FAST
+@given(st.floats(allow_nan=False, allow_infinity=False).filter(lambda v: v not in (0.0, 1.0)))
+def test_bernoulli_rejects_non_binary_outcomes(x: float) -> None:
+    with pytest.raises(ValueError, match="x must contain only 0 and 1"):
+        prob.bernoulli_pmf([0.0, x], 0.5)
+
+
+@st.composite
+def mixtures(draw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    w = draw(distributions(1, 5))
+    k = w.size
+    return (w, draw(vectors(k, k, st.floats(-1e3, 1e3))), draw(vectors(k, k, tiny_to_one)))
+
+
+@FAST
+@given(mixtures(), vectors(1, 6))
+def test_mixture_is_finite_far_in_the_tails_and_with_tiny_components(mix: tuple, x: np.ndarray) -> None:
+    w, mu, sd = mix
+    assert_finite(quietly(prob.mixture_logpdf, x, w, mu, sd))
+    assert_finite(quietly(prob.mixture_pdf, x, w, mu, sd))
+    mean, var = quietly(prob.mixture_moments, w, mu, sd)
+    assert_finite([mean, var])
+    assert var >= 0
+
+
+@FAST
+@given(mixtures(), st.floats(1e-3, 10.0).filter(lambda c: abs(c - 1.0) > 1e-3))
+def test_mixture_rejects_weights_that_do_not_sum_to_one(mix: tuple, scale: float) -> None:
+    w, mu, sd = mix
+    with pytest.raises(ValueError, match="weights must"):
+        prob.mixture_logpdf(0.0, w * scale, mu, sd)
+
+
+@FAST
+@given(mixtures(), st.data())
+def test_mixture_rejects_mismatched_lengths_and_bad_widths(mix: tuple, data: Any) -> None:
+    w, mu, sd = mix
+    with pytest.raises(ValueError, match="same length"):
+        prob.mixture_moments(w, np.append(mu, 0.0), sd)
+    bad = sd.copy()
+    bad[data.draw(st.integers(0, sd.size - 1))] = data.draw(st.one_of(st.floats(-10.0, 0.0), not_finite))
+    with pytest.raises(ValueError, match="stds must"):
+        prob.mixture_moments(w, mu, bad)
+
+
+@FAST
+@given(mixtures(), st.one_of(st.integers(-5, 0), st.floats(0.5, 5.0), st.booleans()))
+def test_sample_mixture_rejects_a_bad_sample_count(mix: tuple, n: Any) -> None:
+    with pytest.raises(ValueError, match="n must"):
+        prob.sample_mixture(n, *mix, rng=np.random.default_rng(0))
