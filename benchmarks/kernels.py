@@ -101,6 +101,72 @@ def _information(which: str) -> Setup:
     return setup
 
 
+# -- Chapter 5: ridge regression, k-means, the RBF kernel and k-NN against scikit-learn ----------------
+
+def _ridge() -> tuple:
+    from sklearn.linear_model import Ridge
+
+    from dlbook.regression import fit_linear_regression
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((500, 20))
+    y = X @ rng.standard_normal(20) + 0.1 * rng.standard_normal(500) + 3.0
+    lam = 0.01  # ours penalises MSE + λ‖w‖², scikit-learn ‖Xw − y‖² + α‖w‖²: α = mλ
+
+    def ours() -> np.ndarray:
+        fit = fit_linear_regression(X, y, weight_decay=lam, fit_intercept=True)
+        return np.append(fit.weights, fit.bias)
+
+    def theirs() -> np.ndarray:
+        model = Ridge(alpha=len(y) * lam, fit_intercept=True, solver="svd").fit(X, y)
+        return np.append(model.coef_, model.intercept_)
+
+    return ours, theirs, _max_abs
+
+
+def _kmeans() -> tuple:
+    from sklearn.cluster import KMeans
+
+    from dlbook.clustering import kmeans
+
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(c, 0.7, (300, 2)) for c in ((0, 0), (4, 0), (0, 4), (4, 4), (2, 2))])
+    init = X[rng.choice(len(X), 5, replace=False)]
+
+    def ours() -> np.ndarray:
+        return kmeans(X, 5, init=init).centers
+
+    def theirs() -> np.ndarray:
+        return KMeans(5, init=init, n_init=1, algorithm="lloyd", tol=0.0, max_iter=100).fit(X).cluster_centers_
+
+    return ours, theirs, _max_abs
+
+
+def _rbf() -> tuple:
+    from sklearn.metrics.pairwise import rbf_kernel as sk_rbf
+
+    from dlbook.classifiers import rbf_kernel
+
+    rng = np.random.default_rng(0)
+    X, Z = rng.standard_normal((500, 10)), rng.standard_normal((400, 10))
+    return (lambda: rbf_kernel(X, Z, gamma=0.1)), (lambda: sk_rbf(X, Z, gamma=0.1)), _max_abs
+
+
+def _knn() -> tuple:
+    from sklearn.neighbors import KNeighborsRegressor
+
+    from dlbook.classifiers import knn_predict
+
+    rng = np.random.default_rng(0)
+    X_train, X = rng.standard_normal((1000, 5)), rng.standard_normal((200, 5))
+    y_train = np.sin(X_train).sum(axis=1)
+
+    def theirs() -> np.ndarray:
+        return KNeighborsRegressor(n_neighbors=7, algorithm="brute").fit(X_train, y_train).predict(X)
+
+    return (lambda: knn_predict(X_train, y_train, X, 7, regression=True)), theirs, _max_abs
+
+
 # -- Chapter 6: the scalar autodiff engine and the hand-written MLP backward pass against torch.autograd ----
 
 def _autodiff() -> tuple:
@@ -177,6 +243,12 @@ TWINS: list[Twin] = [
          _information("entropy")),
     Twin("kl_discrete vs scipy.stats", "dlbook.information", "2000 pairs of distributions over 50 outcomes",
          _information("kl")),
+    Twin("ridge regression vs scikit-learn", "dlbook.regression", "weights and intercept, 500×20, λ = 0.01",
+         _ridge),
+    Twin("kmeans vs scikit-learn (Lloyd)", "dlbook.clustering", "centres, 1500 points, k = 5, same start",
+         _kmeans),
+    Twin("rbf_kernel vs scikit-learn", "dlbook.classifiers", "500×400 Gram matrix, γ = 0.1", _rbf),
+    Twin("knn_predict vs scikit-learn", "dlbook.classifiers", "k = 7 regression, 1000 → 200 points", _knn),
     Twin("autodiff Value vs torch.autograd", "dlbook.autodiff", "gradient of a 16-example logistic loss",
          _autodiff),
     Twin("mlp_backward vs torch.autograd", "dlbook.mlp", "all gradients, 10-32-32-5 ReLU net, 256 examples",
