@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dlbook import prob
+from dlbook import classifiers, clustering, estimators, information, prob, regression
 from dlbook.checks import as_array, check_int, check_positive, check_probabilities
 from dlbook.pca import (correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode,
                         reconstruction_error)
@@ -393,3 +393,231 @@ def test_mixture_rejects_mismatched_lengths_and_bad_widths(mix: tuple, data: Any
 def test_sample_mixture_rejects_a_bad_sample_count(mix: tuple, n: Any) -> None:
     with pytest.raises(ValueError, match="n must"):
         prob.sample_mixture(n, *mix, rng=np.random.default_rng(0))
+
+
+# -- dlbook.information --------------------------------------------------------------------------------
+
+@st.composite
+def positive_distributions(draw: Any, size: int) -> np.ndarray:
+    """A probability vector with every entry > 0 (some as small as about 1e-300)."""
+    w = draw(vectors(size, size, st.floats(1e-300, 1.0)))
+    return w / w.sum()
+
+
+@FAST
+@given(distributions())
+def test_entropy_is_between_zero_and_log_n(p: np.ndarray) -> None:
+    h = quietly(information.entropy, p)
+    assert_finite(h)
+    assert 0.0 <= h <= np.log(p.size) + 1e-12
+
+
+@FAST
+@given(st.integers(1, 8).flatmap(lambda n: st.tuples(distributions(n, n), positive_distributions(n))))
+def test_kl_and_cross_entropy_are_finite_non_negative_and_consistent(pq: tuple) -> None:
+    p, q = pq
+    kl = quietly(information.kl_discrete, p, q)
+    ce = quietly(information.cross_entropy, p, q)
+    assert_finite([kl, ce])
+    assert kl >= 0
+    assert ce == pytest.approx(quietly(information.entropy, p) + kl, rel=1e-9, abs=1e-9)
+    assert quietly(information.kl_discrete, p, p) == pytest.approx(0.0, abs=1e-12)
+
+
+@FAST
+@given(st.integers(2, 8).flatmap(lambda n: st.tuples(positive_distributions(n), distributions(n, n))),
+       st.data())
+def test_kl_is_infinite_never_nan_where_q_rules_out_what_p_allows(pq: tuple, data: Any) -> None:
+    p, q = pq
+    i = data.draw(st.integers(0, q.size - 1))
+    q = q.copy()
+    q[i] = 0.0
+    if q.sum() == 0:
+        q[(i + 1) % q.size] = 1.0
+    q = q / q.sum()
+    assert quietly(information.kl_discrete, p, q) == np.inf
+    assert quietly(information.cross_entropy, p, q) == np.inf
+
+
+@FAST
+@given(distributions(min_size=2), st.floats(1e-3, 10.0).filter(lambda c: abs(c - 1.0) > 1e-3),
+       st.sampled_from(["entropy", "kl_p", "kl_q", "cross_entropy_q"]))
+def test_information_rejects_unnormalised_distributions(p: np.ndarray, scale: float, which: str) -> None:
+    bad = p * scale
+    with pytest.raises(ValueError, match="must (sum to 1|contain probabilities)"):
+        if which == "entropy":
+            information.entropy(bad)
+        elif which == "kl_p":
+            information.kl_discrete(bad, p)
+        elif which == "kl_q":
+            information.kl_discrete(p, bad)
+        else:
+            information.cross_entropy(p, bad)
+
+
+@FAST
+@given(spoiled(distributions(min_size=2)), st.sampled_from(["entropy", "kl_discrete"]))
+def test_information_rejects_nan_and_inf(p: np.ndarray, name: str) -> None:
+    args = (p,) if name == "entropy" else (p, np.full(p.size, 1.0 / p.size))
+    with pytest.raises(ValueError, match="p must"):
+        getattr(information, name)(*args)
+
+
+@FAST
+@given(distributions(2, 5), distributions(2, 5))
+def test_kl_rejects_distributions_over_different_outcomes(p: np.ndarray, q: np.ndarray) -> None:
+    if p.size != q.size:
+        with pytest.raises(ValueError, match="p and q must have the same"):
+            information.kl_discrete(p, q)
+
+
+@FAST
+@given(st.floats(0.0, 1.0), st.floats(1e-300, 1.0 - 1e-16))
+def test_bernoulli_information_is_finite_for_any_valid_pair(p: float, q: float) -> None:
+    for value in (quietly(information.bernoulli_entropy, p), quietly(information.bernoulli_cross_entropy, p, q),
+                  quietly(information.bernoulli_kl, p, q)):
+        assert_finite(value)
+    assert quietly(information.bernoulli_kl, p, q) >= 0
+
+
+@FAST
+@given(st.one_of(st.floats(allow_nan=True).filter(lambda v: not 0 <= v <= 1), not_finite),
+       st.sampled_from(["bernoulli_entropy", "bernoulli_kl"]))
+def test_bernoulli_information_rejects_a_parameter_outside_zero_one(p: float, name: str) -> None:
+    args = (p,) if name == "bernoulli_entropy" else (p, 0.5)
+    with pytest.raises(ValueError, match="p must"):
+        getattr(information, name)(*args)
+
+
+@FAST
+@given(finite, tiny_to_one, finite, tiny_to_one)
+def test_gaussian_information_is_finite_at_tiny_widths(m1: float, s1: float, m2: float, s2: float) -> None:
+    assert_finite(quietly(information.gaussian_entropy, s1))
+    kl = quietly(information.kl_gaussian, m1, s1, m2, s2)
+    assert_finite(kl)
+    assert kl >= 0
+
+
+@FAST
+@given(st.one_of(st.floats(max_value=0.0), not_finite))
+def test_gaussian_information_rejects_a_bad_width(std: float) -> None:
+    with pytest.raises(ValueError, match="must be finite and > 0"):
+        information.gaussian_entropy(std)
+    with pytest.raises(ValueError, match="std_q must be finite and > 0"):
+        information.kl_gaussian(0.0, 1.0, 0.0, std)
+
+
+# -- dlbook.regression, dlbook.classifiers, dlbook.clustering, dlbook.estimators (Chapter 5) -----------
+
+@st.composite
+def regression_data(draw: Any) -> tuple[np.ndarray, np.ndarray]:
+    X = draw(matrices(min_rows=1))
+    y = draw(vectors(X.shape[0], X.shape[0]))
+    return X, y
+
+
+@FAST
+@given(regression_data(), st.sampled_from([0.0, 1e-12, 0.1, 1e3]), st.booleans(),
+       st.sampled_from([1e-100, 1.0, 1e100]))
+def test_linear_regression_is_finite_for_any_finite_data(data: tuple, lam: float, intercept: bool,
+                                                         scale: float) -> None:
+    """Rank-deficient, tiny-scale and huge-scale designs all give finite weights (the minimum-norm solution)."""
+    X, y = data
+    fit = quietly(regression.fit_linear_regression, X * scale, y, weight_decay=lam, fit_intercept=intercept)
+    assert_finite(fit.weights)
+    assert_finite(fit.bias)
+    assert_finite(quietly(fit.predict, X * scale))
+
+
+@FAST
+@given(regression_data(), st.integers(1, 3), st.data())
+def test_linear_regression_rejects_mismatched_spoiled_or_misshapen_input(data: tuple, extra: int,
+                                                                        draws: Any) -> None:
+    X, y = data
+    with pytest.raises(ValueError, match="X and y must have the same number of rows"):
+        regression.fit_linear_regression(X, np.append(y, np.zeros(extra)))
+    with pytest.raises(ValueError, match="must contain only finite numbers"):
+        regression.fit_linear_regression(draws.draw(spoiled(st.just(X))), y)
+    with pytest.raises(ValueError, match="y must be 1-D"):
+        regression.fit_linear_regression(X, y[:, None])
+    with pytest.raises(ValueError, match="weight_decay must be finite and >= 0"):
+        regression.fit_linear_regression(X, y, weight_decay=draws.draw(st.one_of(st.floats(max_value=-1e-12),
+                                                                                  not_finite)))
+
+
+@FAST
+@given(matrices(min_rows=1, min_cols=1), matrices(min_rows=1, min_cols=1), st.floats(1e-6, 1e6))
+def test_kernels_are_finite_bounded_and_reject_mismatched_features(X: np.ndarray, Z: np.ndarray,
+                                                                   gamma: float) -> None:
+    if X.shape[1] != Z.shape[1]:
+        with pytest.raises(ValueError, match="X and Z must have the same number of columns"):
+            classifiers.rbf_kernel(X, Z, gamma)
+        return
+    d2 = quietly(classifiers.squared_distances, X, Z)
+    assert_finite(d2)
+    assert np.all(d2 >= 0)
+    K = quietly(classifiers.rbf_kernel, X, Z, gamma)
+    assert np.all((K >= 0) & (K <= 1))
+
+
+@FAST
+@given(st.one_of(st.floats(max_value=0.0), not_finite))
+def test_rbf_kernel_rejects_a_bad_width(gamma: float) -> None:
+    with pytest.raises(ValueError, match="gamma must be finite and > 0"):
+        classifiers.rbf_kernel(np.zeros((2, 2)), np.zeros((3, 2)), gamma)
+
+
+@FAST
+@given(matrices(min_rows=1), st.floats(-1e3, 1e3), st.data())
+def test_logistic_loss_and_gradient_stay_finite_at_extreme_scores(X: np.ndarray, b: float, data: Any) -> None:
+    """Scores z = Xw + b reach ±1e9 here: the loss is large but finite, the gradient bounded."""
+    w = data.draw(vectors(X.shape[1], X.shape[1], st.floats(-1e3, 1e3)))
+    y = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=len(X), max_size=len(X))))
+    loss = quietly(classifiers.logistic_loss, w, b, X, y)
+    assert_finite(loss)
+    assert loss >= 0
+    gw, gb = quietly(classifiers.logistic_gradient, w, b, X, y)
+    assert_finite(gw)
+    assert abs(gb) <= 1.0
+
+
+@FAST
+@given(matrices(min_rows=1), st.floats(allow_nan=True).filter(lambda v: v not in (0.0, 1.0)))
+def test_logistic_regression_rejects_labels_that_are_not_binary(X: np.ndarray, bad: float) -> None:
+    y = np.zeros(len(X))
+    y[0] = bad
+    with pytest.raises(ValueError, match="y must"):
+        classifiers.fit_logistic_regression(X, y, epochs=1)
+
+
+@FAST
+@given(matrices(min_rows=1), st.data())
+def test_kmeans_is_finite_monotone_and_rejects_a_bad_k(X: np.ndarray, data: Any) -> None:
+    m = X.shape[0]
+    k = data.draw(st.integers(1, m))
+    result = quietly(clustering.kmeans, X, k, max_iter=20)
+    assert_finite(result.centers)
+    assert np.all(np.diff(result.inertia_history) <= 1e-9 * (1.0 + result.inertia_history[:-1]))
+    with pytest.raises(ValueError, match="k must be in"):
+        clustering.kmeans(X, data.draw(st.one_of(st.integers(-3, 0), st.integers(m + 1, m + 5))))
+    with pytest.raises(ValueError, match="X must contain only finite numbers"):
+        clustering.kmeans(data.draw(spoiled(st.just(X))), 1)
+
+
+@FAST
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(2, 20)), elements=finite))
+def test_sample_statistics_are_finite_and_non_negative(x: np.ndarray) -> None:
+    for unbiased in (False, True):
+        v = quietly(estimators.sample_variance, x, unbiased=unbiased)
+        assert_finite(v)
+        assert np.all(np.asarray(v) >= 0)
+    assert_finite(quietly(estimators.standard_error_of_mean, x))
+    lo, hi = quietly(estimators.mean_confidence_interval, x)
+    assert np.all(np.asarray(lo) <= np.asarray(hi))
+
+
+@FAST
+@given(st.one_of(st.floats(max_value=0.0), st.floats(min_value=1.0), not_finite))
+def test_confidence_level_outside_zero_one_is_rejected(level: float) -> None:
+    with pytest.raises(ValueError, match="level must"):
+        estimators.mean_confidence_interval(np.arange(5.0), level)
