@@ -1,0 +1,172 @@
+"""A minimal reverse-mode automatic differentiation engine on scalars (§6.5).
+
+Each :class:`Value` is a node of a computational graph (§6.5.1): it stores its number, the
+nodes it was computed from and a closure that applies the chain rule (§6.5.2) locally.
+:meth:`Value.backward` visits the graph in reverse topological order, which is
+back-propagation (§6.5.6, Algorithm 6.2): every node's gradient is computed once and reused.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Iterable
+
+Number = int | float
+
+
+class Value:
+    """A scalar that remembers how it was computed, so gradients can flow back to its inputs (§6.5.1)."""
+
+    __slots__ = ("data", "grad", "_parents", "_backward", "op")
+
+    def __init__(self, data: Number, _parents: tuple[Value, ...] = (), op: str = "") -> None:
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            try:
+                data = float(data)  # accepts NumPy scalars
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"Value needs a real number; got {type(data).__name__}") from err
+        self.data = float(data)
+        self.grad = 0.0
+        self._parents = _parents
+        self._backward: Callable[[], None] = lambda: None
+        self.op = op
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
+
+    # -- operations: each sets the local chain rule d(out)/d(input) * out.grad ------------------
+    def __add__(self, other: Value | Number) -> Value:
+        other = _lift(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def backward() -> None:
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = backward
+        return out
+
+    def __mul__(self, other: Value | Number) -> Value:
+        other = _lift(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def backward() -> None:
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = backward
+        return out
+
+    def __pow__(self, k: Number) -> Value:
+        if isinstance(k, bool) or not isinstance(k, (int, float)):
+            raise ValueError(f"Value ** k needs a constant real exponent k; got {type(k).__name__}")
+        if self.data == 0 and k < 1:
+            raise ValueError(f"0 ** {k} has no finite derivative; use an exponent >= 1 at zero")
+        out = Value(self.data ** k, (self,), f"**{k}")
+
+        def backward() -> None:
+            self.grad += k * self.data ** (k - 1) * out.grad
+        out._backward = backward
+        return out
+
+    def exp(self) -> Value:
+        out = Value(math.exp(self.data), (self,), "exp")
+
+        def backward() -> None:
+            self.grad += out.data * out.grad
+        out._backward = backward
+        return out
+
+    def log(self) -> Value:
+        if self.data <= 0:
+            raise ValueError(f"log needs a positive argument; got {self.data}")
+        out = Value(math.log(self.data), (self,), "log")
+
+        def backward() -> None:
+            self.grad += out.grad / self.data
+        out._backward = backward
+        return out
+
+    def tanh(self) -> Value:
+        out = Value(math.tanh(self.data), (self,), "tanh")
+
+        def backward() -> None:
+            self.grad += (1.0 - out.data**2) * out.grad
+        out._backward = backward
+        return out
+
+    def sigmoid(self) -> Value:
+        x = self.data
+        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        out = Value(s, (self,), "sigmoid")
+
+        def backward() -> None:
+            self.grad += s * (1.0 - s) * out.grad
+        out._backward = backward
+        return out
+
+    def relu(self) -> Value:
+        out = Value(max(self.data, 0.0), (self,), "relu")
+
+        def backward() -> None:
+            self.grad += (self.data > 0) * out.grad  # we take g'(0) = 0 (§6.3.1)
+        out._backward = backward
+        return out
+
+    # -- derived operations: built from the ones above, so they need no backward of their own --
+    def __neg__(self) -> Value:
+        return self * -1.0
+
+    def __sub__(self, other: Value | Number) -> Value:
+        return self + (-_lift(other))
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        other = _lift(other)
+        if other.data == 0:
+            raise ValueError("division by a Value equal to zero")
+        return self * other**-1
+
+    def __radd__(self, other: Number) -> Value:
+        return self + other
+
+    def __rmul__(self, other: Number) -> Value:
+        return self * other
+
+    def __rsub__(self, other: Number) -> Value:
+        return _lift(other) - self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return _lift(other) / self
+
+    # -- back-propagation ----------------------------------------------------------------------
+    def backward(self) -> None:
+        """Set ``.grad`` of every node to ∂self/∂node (§6.5.6, Algorithm 6.2).
+
+        Sorts the graph topologically, seeds ∂self/∂self = 1 and calls each node's local chain
+        rule from the output back to the inputs, so each node is visited once. Gradients
+        accumulate, so call :func:`zero_grad` (or make new Values) before a second pass.
+        """
+        order: list[Value] = []
+        seen: set[int] = set()
+        stack: list[tuple[Value, bool]] = [(self, False)]
+        while stack:  # iterative depth-first search: deep graphs do not hit the recursion limit
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node._parents if id(p) not in seen)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+def _lift(x: Value | Number) -> Value:
+    return x if isinstance(x, Value) else Value(x)
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Reset the gradient of each value to zero before another backward pass."""
+    for v in values:
+        v.grad = 0.0

@@ -1,0 +1,164 @@
+"""Hidden units, output losses and the hand-written MLP backward pass (§6.2–6.5) against torch in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from dlbook.mlp import (ACTIVATIONS, Layer, abs_rectify, activation, bce_with_logits, hard_tanh, init_mlp,
+                        leaky_relu, maxout, minibatch_order, mlp_backward, mlp_forward, mlp_predict, relu,
+                        softmax_cross_entropy, train_mlp)
+
+TOL = 1e-10
+TORCH_ACT = {"relu": torch.relu, "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "abs": torch.abs,
+             "sigmoid": torch.sigmoid, "tanh": torch.tanh, "hard_tanh": F.hardtanh, "softplus": F.softplus,
+             "linear": lambda z: z}
+
+
+def _t(a: np.ndarray, grad: bool = False) -> torch.Tensor:
+    return torch.tensor(a, dtype=torch.float64, requires_grad=grad)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activations_and_derivatives_match_torch(name: str) -> None:
+    z = np.random.default_rng(0).uniform(-4, 4, 200)
+    z = z[np.abs(np.abs(z) - 1) > 1e-3]  # away from the kinks, where derivatives are conventions
+    g, dg = activation(name)
+    zt = _t(z, grad=True)
+    yt = TORCH_ACT[name](zt)
+    yt.sum().backward()
+    np.testing.assert_allclose(g(z), yt.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(dg(z), zt.grad.numpy(), atol=1e-12)
+
+
+def test_rectifier_family_closed_forms() -> None:
+    z = np.linspace(-3, 3, 13)
+    np.testing.assert_array_equal(relu(z), np.where(z > 0, z, 0))
+    np.testing.assert_allclose(leaky_relu(z, -1.0), abs_rectify(z))  # α = −1 is |z| (§6.3.1)
+    np.testing.assert_allclose(leaky_relu(z, 0.0), relu(z))
+    np.testing.assert_allclose(hard_tanh(z), np.clip(z, -1, 1))
+    # tanh(z) = 2σ(2z) − 1 (§6.3.2)
+    np.testing.assert_allclose(activation("tanh")[0](z), 2 * activation("sigmoid")[0](2 * z) - 1, atol=1e-15)
+
+
+def test_maxout_matches_torch_and_generalises_relu() -> None:
+    z = np.random.default_rng(1).normal(size=(5, 12))
+    for k in (1, 2, 3, 4):
+        ref = torch.from_numpy(z).reshape(5, 12 // k, k).amax(dim=-1).numpy()
+        np.testing.assert_array_equal(maxout(z, k), ref)
+    # a maxout unit over the pair (z, 0) is a ReLU, over (z, −z) it is |z|
+    x = np.linspace(-2, 2, 9)
+    np.testing.assert_array_equal(maxout(np.stack([x, 0 * x], 1), 2)[:, 0], relu(x))
+    np.testing.assert_array_equal(maxout(np.stack([x, -x], 1), 2)[:, 0], np.abs(x))
+    with pytest.raises(ValueError, match="multiple of k"):
+        maxout(z, 5)
+
+
+def test_bce_with_logits_matches_torch_and_is_finite() -> None:
+    rng = np.random.default_rng(2)
+    z = rng.normal(scale=5, size=50)
+    y = rng.integers(0, 2, 50).astype(float)
+    ref = F.binary_cross_entropy_with_logits(_t(z), _t(y)).item()
+    assert bce_with_logits(z, y) == pytest.approx(ref, rel=1e-12)
+    # extreme logits: right answers cost ~0, wrong ones cost |z|, never inf or nan
+    assert bce_with_logits(np.array([1000.0]), np.array([1.0])) == 0.0
+    assert bce_with_logits(np.array([1000.0]), np.array([0.0])) == pytest.approx(1000.0)
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        bce_with_logits(z, y + 0.5)
+    with pytest.raises(ValueError, match="same shape"):
+        bce_with_logits(z, y[:3])
+
+
+def test_softmax_cross_entropy_matches_torch() -> None:
+    rng = np.random.default_rng(3)
+    z = rng.normal(scale=30, size=(40, 7))
+    y = rng.integers(0, 7, 40)
+    ref = F.cross_entropy(_t(z), torch.from_numpy(y)).item()
+    assert softmax_cross_entropy(z, y) == pytest.approx(ref, rel=1e-12)
+    with pytest.raises(ValueError, match="class indices"):
+        softmax_cross_entropy(z, y[:5])
+    with pytest.raises(ValueError, match=r"integers in \[0, 6\]"):
+        softmax_cross_entropy(z, y + 7)
+
+
+def _torch_loss(layers, X, y, act):
+    params = [(_t(l.W, True), _t(l.b, True)) for l in layers]
+    h = _t(X)
+    for i, (W, b) in enumerate(params):
+        h = h @ W.T + b
+        if i < len(params) - 1:
+            h = TORCH_ACT[act](h)
+    loss = F.cross_entropy(h, torch.from_numpy(y))
+    loss.backward()
+    return loss.item(), params
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", "leaky_relu", "softplus"])
+def test_hand_backward_matches_autograd_on_random_networks(seed: int, act: str) -> None:
+    rng = np.random.default_rng(seed)
+    depth = 1 + seed % 3
+    sizes = [int(rng.integers(2, 7)) for _ in range(depth + 1)] + [int(rng.integers(2, 6))]
+    layers = init_mlp(sizes, rng)
+    for l in layers:
+        l.b = rng.normal(size=l.b.shape)
+    X = rng.normal(size=(13, sizes[0]))
+    y = rng.integers(0, sizes[-1], 13)
+    logits, cache = mlp_forward(layers, X, act)
+    grads = mlp_backward(layers, cache, y, act)
+    loss, params = _torch_loss(layers, X, y, act)
+    assert softmax_cross_entropy(logits, y) == pytest.approx(loss, rel=1e-12)
+    for g, (W, b) in zip(grads, params):
+        np.testing.assert_allclose(g.W, W.grad.numpy(), atol=TOL, rtol=1e-9)
+        np.testing.assert_allclose(g.b, b.grad.numpy(), atol=TOL, rtol=1e-9)
+
+
+def test_training_matches_torch_sgd_step_for_step() -> None:
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 5))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1).astype(int)
+    layers = init_mlp([5, 8, 3], rng)
+    batches = minibatch_order(60, 16, 3, seed=0)
+    ours, losses = train_mlp(layers, X, y, batches, lr=0.3, act="tanh")
+    net = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)).double()
+    with torch.no_grad():
+        for mod, l in zip([net[0], net[2]], layers):
+            mod.weight.copy_(_t(l.W))
+            mod.bias.copy_(_t(l.b))
+    opt = torch.optim.SGD(net.parameters(), lr=0.3)
+    ref = []
+    for idx in batches:
+        opt.zero_grad()
+        loss = F.cross_entropy(net(_t(X[idx])), torch.from_numpy(y[idx]))
+        loss.backward()
+        opt.step()
+        ref.append(loss.item())
+    np.testing.assert_allclose(losses, ref, rtol=1e-10)
+    np.testing.assert_allclose(ours[0].W, net[0].weight.detach().numpy(), atol=1e-10)
+    assert mlp_predict(ours, X, "tanh").shape == (60,)
+    assert layers[0].W is not ours[0].W  # training returns new layers
+
+
+def test_init_and_batches() -> None:
+    layers = init_mlp([64, 32, 10], np.random.default_rng(0))
+    a = np.sqrt(6 / 96)
+    assert layers[0].W.shape == (32, 64) and np.abs(layers[0].W).max() <= a
+    batches = minibatch_order(10, 4, 2, seed=1)
+    assert [len(b) for b in batches] == [4, 4, 2, 4, 4, 2]
+    assert sorted(np.concatenate(batches[:3]).tolist()) == list(range(10))
+
+
+def test_bad_inputs_raise_clear_errors() -> None:
+    with pytest.raises(ValueError, match="activation must be one of"):
+        activation("swish")
+    with pytest.raises(ValueError, match="at least an input and an output"):
+        init_mlp([3], np.random.default_rng(0))
+    with pytest.raises(ValueError, match="each width"):
+        init_mlp([3, 0, 2], np.random.default_rng(0))
+    layers = [Layer(np.zeros((2, 3)), np.zeros(2))]
+    with pytest.raises(ValueError, match="X must have 3 columns"):
+        mlp_forward(layers, np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="lr must be finite and > 0"):
+        train_mlp(layers, np.zeros((4, 3)), np.zeros(4, int), [np.arange(4)], lr=0.0)
