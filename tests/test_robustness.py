@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dlbook import classifiers, clustering, estimators, information, prob, regression
+from dlbook import classifiers, clustering, estimators, information, mlp, prob, regression
+from dlbook.autodiff import Value
 from dlbook.checks import as_array, check_int, check_positive, check_probabilities
 from dlbook.pca import (correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode,
                         reconstruction_error)
@@ -621,3 +622,83 @@ def test_sample_statistics_are_finite_and_non_negative(x: np.ndarray) -> None:
 def test_confidence_level_outside_zero_one_is_rejected(level: float) -> None:
     with pytest.raises(ValueError, match="level must"):
         estimators.mean_confidence_interval(np.arange(5.0), level)
+
+
+# -- dlbook.autodiff -----------------------------------------------------------------------------------
+
+@FAST
+@given(st.floats(-1000.0, 1000.0), st.floats(-3.0, 3.0))
+def test_autodiff_stays_finite_at_extreme_inputs(x: float, w: float) -> None:
+    """Saturating units at ±1000 give finite values and finite (possibly zero) gradients."""
+    a, b = Value(x), Value(w)
+    out = (a * b).tanh() + a.sigmoid() * b + a.relu() * 0.001 + (b * b + 1.0).log()
+    quietly(out.backward)
+    assert_finite([out.data, a.grad, b.grad])
+
+
+@FAST
+@given(st.one_of(st.text(max_size=3).filter(lambda s: not _parses(s)), st.none(), st.lists(finite, min_size=2)))
+def test_autodiff_rejects_what_is_not_a_number(x: Any) -> None:
+    with pytest.raises(ValueError, match="Value needs a real number"):
+        Value(x)
+
+
+@FAST
+@given(st.floats(max_value=0.0))
+def test_autodiff_log_rejects_a_non_positive_argument(x: float) -> None:
+    with pytest.raises(ValueError, match="log needs a positive argument"):
+        Value(x).log()
+
+
+# -- dlbook.mlp ----------------------------------------------------------------------------------------
+
+@FAST
+@given(logit_rows, st.data())
+def test_output_losses_stay_finite_at_extreme_logits(z: np.ndarray, data: Any) -> None:
+    labels = np.array(data.draw(st.lists(st.integers(0, z.shape[1] - 1), min_size=len(z), max_size=len(z))))
+    loss = quietly(mlp.softmax_cross_entropy, z, labels)
+    assert_finite(loss)
+    assert loss >= 0
+    y = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=z.shape[1], max_size=z.shape[1])))
+    bce = quietly(mlp.bce_with_logits, z[0], y)
+    assert_finite(bce)
+    assert bce >= 0
+
+
+@FAST
+@given(logit_rows, st.data())
+def test_output_losses_reject_bad_labels(z: np.ndarray, data: Any) -> None:
+    k = z.shape[1]
+    bad = data.draw(st.one_of(st.integers(k, k + 5), st.integers(-5, -1)))
+    labels = np.zeros(len(z), dtype=int)
+    labels[0] = bad
+    with pytest.raises(ValueError, match="labels must be integers"):
+        mlp.softmax_cross_entropy(z, labels)
+    with pytest.raises(ValueError, match="labels must be a 1-D array"):
+        mlp.softmax_cross_entropy(z, np.zeros(len(z) + 1, dtype=int))
+    y = np.full(k, data.draw(st.floats(allow_nan=False).filter(lambda v: v not in (0.0, 1.0))))
+    with pytest.raises(ValueError, match="y must"):
+        mlp.bce_with_logits(z[0], y)
+
+
+@FAST
+@given(spoiled(logit_rows), st.sampled_from(["relu", "leaky_relu", "abs_rectify", "hard_tanh"]))
+def test_hidden_units_reject_nan_and_inf(z: np.ndarray, name: str) -> None:
+    with pytest.raises(ValueError, match="z must contain only finite numbers"):
+        getattr(mlp, name)(z)
+
+
+@FAST
+@given(st.lists(st.integers(1, 6), min_size=2, max_size=4), st.integers(1, 4), st.data())
+def test_mlp_forward_and_backward_are_finite_and_reject_the_wrong_width(sizes: list, extra: int, data: Any) -> None:
+    rng = np.random.default_rng(0)
+    layers = mlp.init_mlp(sizes, rng)
+    X = data.draw(hnp.arrays(np.float64, (5, sizes[0]), elements=st.floats(-1e3, 1e3)))
+    logits, cache = quietly(mlp.mlp_forward, layers, X)
+    assert_finite(logits)
+    grads = quietly(mlp.mlp_backward, layers, cache, rng.integers(0, sizes[-1], 5))
+    for g in grads:
+        assert_finite(g.W)
+        assert_finite(g.b)
+    with pytest.raises(ValueError, match=f"X must have {sizes[0]} columns"):
+        mlp.mlp_forward(layers, np.zeros((5, sizes[0] + extra)))
