@@ -1,0 +1,161 @@
+"""Derivatives by finite differences, curvature and conditioning (Deep Learning book, §4.2–4.3).
+
+Finite differences need nothing but function values, so they are the independent check
+we hold automatic differentiation against: the gradient (§4.3), the Jacobian and the
+Hessian (§4.3.1, eq. 4.6), the directional first and second derivatives, the
+second-derivative test, and the condition number of a matrix (§4.2, eq. 4.2).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from dlbook.checks import as_array, check_positive
+
+__all__ = [
+    "condition_number",
+    "directional_derivative",
+    "directional_second_derivative",
+    "numerical_gradient",
+    "numerical_hessian",
+    "numerical_jacobian",
+    "second_derivative_test",
+]
+
+
+def _check_callable(f: Any, name: str) -> None:
+    if not callable(f):
+        raise ValueError(f"{name} must be a callable function of a vector; got {type(f).__name__}")
+
+
+def _unit_vector(u: Any, n: int, name: str) -> np.ndarray:
+    u = as_array(u, name, ndim=1)
+    if u.shape[0] != n:
+        raise ValueError(f"{name} must have {n} entries; got {u.shape[0]}")
+    norm = np.linalg.norm(u)
+    if not np.isclose(norm, 1.0, atol=1e-9):
+        raise ValueError(f"{name} must be a unit vector (norm 1); got norm {norm:g}")
+    return u
+
+
+def numerical_jacobian(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6) -> np.ndarray:
+    """Jacobian ``J[i, j] = ∂fᵢ/∂xⱼ`` of ``f: ℝⁿ → ℝᵐ`` at ``x`` by central differences (§4.3.1).
+
+    Column ``j`` is ``(f(x + h eⱼ) − f(x − h eⱼ)) / 2h``, whose error is O(h²) plus
+    rounding of order ε·|f|/h. A scalar-valued ``f`` gives a ``(1, n)`` matrix.
+    """
+    _check_callable(f, "f")
+    x = as_array(x, "x", ndim=1)
+    h = check_positive(h, "h")
+    cols = []
+    for j in range(x.shape[0]):
+        e = np.zeros_like(x)
+        e[j] = h
+        cols.append((np.atleast_1d(np.asarray(f(x + e), dtype=float))
+                     - np.atleast_1d(np.asarray(f(x - e), dtype=float))) / (2 * h))
+    return np.stack(cols, axis=1)
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: Any, h: float = 1e-6) -> np.ndarray:
+    """Gradient ``∇ₓf(x)`` of a scalar function by central differences (§4.3).
+
+    Raises ``ValueError`` if ``f`` does not return a single number.
+    """
+    J = numerical_jacobian(f, x, h)
+    if J.shape[0] != 1:
+        raise ValueError(f"f must return a scalar for a gradient; it returned {J.shape[0]} values "
+                         "(use numerical_jacobian for vector-valued functions)")
+    return J[0]
+
+
+def numerical_hessian(f: Callable[[np.ndarray], float], x: Any, h: float = 1e-4) -> np.ndarray:
+    """Hessian ``H[i, j] = ∂²f/∂xᵢ∂xⱼ`` of a scalar function at ``x`` (§4.3.1, eq. 4.6).
+
+    Uses the four-point central formula
+    ``[f(x+hᵢ+hⱼ) − f(x+hᵢ−hⱼ) − f(x−hᵢ+hⱼ) + f(x−hᵢ−hⱼ)] / 4h²``, which is
+    symmetric in i and j by construction (eq. 4.7), so the result is exactly symmetric.
+    """
+    _check_callable(f, "f")
+    x = as_array(x, "x", ndim=1)
+    h = check_positive(h, "h")
+    n = x.shape[0]
+    E = np.eye(n) * h
+
+    def fx(v: np.ndarray) -> float:
+        out = np.asarray(f(v), dtype=float)
+        if out.size != 1:
+            raise ValueError(f"f must return a scalar for a Hessian; it returned {out.size} values")
+        return float(out.reshape(()))
+
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            H[i, j] = H[j, i] = (fx(x + E[i] + E[j]) - fx(x + E[i] - E[j])
+                                 - fx(x - E[i] + E[j]) + fx(x - E[i] - E[j])) / (4 * h * h)
+    return H
+
+
+def directional_derivative(gradient: Any, u: Any) -> float:
+    """Slope ``uᵀ∇ₓf(x)`` of f along the unit vector ``u`` (§4.3, eq. 4.3).
+
+    It equals ``‖∇f‖ cos θ`` (eq. 4.4), smallest when ``u`` points against the gradient.
+    """
+    g = as_array(gradient, "gradient", ndim=1)
+    u = _unit_vector(u, g.shape[0], "u")
+    return float(u @ g)
+
+
+def directional_second_derivative(H: Any, d: Any) -> float:
+    """Curvature ``dᵀHd`` of f along the unit vector ``d`` (§4.3.1).
+
+    For symmetric H it is a weighted average of the eigenvalues, with weights
+    ``(vᵢᵀd)²`` that add up to one.
+    """
+    H = _square(H, "H")
+    d = _unit_vector(d, H.shape[0], "d")
+    return float(d @ H @ d)
+
+
+def _square(A: Any, name: str) -> np.ndarray:
+    A = as_array(A, name, ndim=2)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"{name} must be a square matrix; got shape {A.shape}")
+    return A
+
+
+def condition_number(A: Any) -> float:
+    """``max_{i,j} |λᵢ / λⱼ|`` over the eigenvalues of the square matrix ``A`` (§4.2, eq. 4.2).
+
+    The ratio of the largest to the smallest eigenvalue magnitude; ``inf`` for a
+    singular matrix. (For a symmetric matrix this is also the 2-norm condition number.)
+    """
+    A = _square(A, "A")
+    mags = np.abs(np.linalg.eigvals(A))
+    smallest, largest = mags.min(), mags.max()
+    if smallest <= np.finfo(float).tiny * max(largest, 1.0):
+        return float("inf")
+    return float(largest / smallest)
+
+
+def second_derivative_test(H: Any, tol: float = 1e-10) -> str:
+    """Classify a critical point from the Hessian's eigenvalues (§4.3.1).
+
+    Returns ``"minimum"`` (all eigenvalues > tol), ``"maximum"`` (all < −tol),
+    ``"saddle"`` (both signs present) or ``"inconclusive"`` (all non-zero ones share
+    a sign but at least one is within ``tol`` of zero).
+    """
+    H = _square(H, "H")
+    if not np.allclose(H, H.T, atol=1e-8 * max(1.0, np.abs(H).max())):
+        raise ValueError("H must be symmetric (a Hessian with continuous second derivatives is, eq. 4.7)")
+    tol = check_positive(tol, "tol", allow_zero=True)
+    lam = np.linalg.eigvalsh(H)
+    pos, neg = np.any(lam > tol), np.any(lam < -tol)
+    if pos and neg:
+        return "saddle"
+    if np.all(lam > tol):
+        return "minimum"
+    if np.all(lam < -tol):
+        return "maximum"
+    return "inconclusive"

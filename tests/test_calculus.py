@@ -1,0 +1,126 @@
+"""Finite differences, curvature and conditioning (§4.2–4.3) against torch.autograd, numpy.linalg and scipy."""
+
+import numpy as np
+import pytest
+import torch
+from scipy.optimize import approx_fprime
+
+from dlbook.calculus import (condition_number, directional_derivative, directional_second_derivative,
+                             numerical_gradient, numerical_hessian, numerical_jacobian, second_derivative_test)
+
+RNG = np.random.default_rng(0)
+X0 = RNG.standard_normal(4)
+W = RNG.standard_normal((3, 4))
+
+
+def f_scalar_torch(x: torch.Tensor) -> torch.Tensor:
+    return torch.sin(x[0]) * x[1] ** 2 + torch.exp(0.3 * x[2]) * x[3] + torch.log1p(x @ x)
+
+
+def f_scalar(x: np.ndarray) -> float:
+    return float(f_scalar_torch(torch.as_tensor(x, dtype=torch.float64)))
+
+
+def f_vector_torch(x: torch.Tensor) -> torch.Tensor:
+    return torch.tanh(torch.as_tensor(W) @ x) * x[:3]
+
+
+def f_vector(x: np.ndarray) -> np.ndarray:
+    return f_vector_torch(torch.as_tensor(x, dtype=torch.float64)).numpy()
+
+
+def _t(x: np.ndarray) -> torch.Tensor:
+    return torch.as_tensor(x, dtype=torch.float64)
+
+
+def test_gradient_matches_autograd_and_scipy() -> None:
+    # central differences: truncation O(h²) ≈ 1e-12 and rounding ≈ 1e-16/1e-6, so 1e-8 is a safe tolerance
+    g = numerical_gradient(f_scalar, X0)
+    x = _t(X0).requires_grad_(True)
+    f_scalar_torch(x).backward()
+    np.testing.assert_allclose(g, x.grad.numpy(), atol=1e-8)
+    np.testing.assert_allclose(g, approx_fprime(X0, f_scalar, 1e-7), atol=1e-5)  # scipy's forward differences
+
+
+def test_jacobian_matches_autograd() -> None:
+    J = numerical_jacobian(f_vector, X0)
+    J_torch = torch.autograd.functional.jacobian(f_vector_torch, _t(X0)).numpy()
+    assert J.shape == (3, 4)
+    np.testing.assert_allclose(J, J_torch, atol=1e-8)
+
+
+def test_hessian_matches_autograd_and_is_symmetric() -> None:
+    H = numerical_hessian(f_scalar, X0)
+    H_torch = torch.autograd.functional.hessian(f_scalar_torch, _t(X0)).numpy()
+    np.testing.assert_allclose(H, H_torch, atol=1e-6)  # O(h²) = 1e-8 truncation, ε/h² ≈ 1e-8 rounding
+    np.testing.assert_array_equal(H, H.T)
+
+
+def test_hessian_of_quadratic_is_exact() -> None:
+    A = RNG.standard_normal((3, 3))
+    A = A + A.T
+    H = numerical_hessian(lambda x: 0.5 * x @ A @ x, RNG.standard_normal(3))
+    np.testing.assert_allclose(H, A, atol=1e-6)
+
+
+def test_directional_derivatives() -> None:
+    g = numerical_gradient(f_scalar, X0)
+    u = RNG.standard_normal(4)
+    u /= np.linalg.norm(u)
+    # eq. 4.3: the derivative of f(x + αu) at α = 0, by a 1-D central difference
+    a = 1e-6
+    slope = (f_scalar(X0 + a * u) - f_scalar(X0 - a * u)) / (2 * a)
+    assert directional_derivative(g, u) == pytest.approx(slope, abs=1e-7)
+    # eq. 4.4: it is ‖g‖ cos θ, most negative along −g
+    assert directional_derivative(g, -g / np.linalg.norm(g)) == pytest.approx(-np.linalg.norm(g), rel=1e-12)
+    H = torch.autograd.functional.hessian(f_scalar_torch, _t(X0)).numpy()
+    lam, V = np.linalg.eigh(H)
+    weights = (V.T @ u) ** 2
+    assert weights.sum() == pytest.approx(1.0, rel=1e-12)
+    assert directional_second_derivative(H, u) == pytest.approx(weights @ lam, rel=1e-10)
+    assert directional_second_derivative(H, V[:, 0]) == pytest.approx(lam[0], rel=1e-10)
+
+
+def test_condition_number_matches_numpy_for_symmetric() -> None:
+    B = RNG.standard_normal((5, 5))
+    S = B @ B.T + 0.1 * np.eye(5)
+    assert condition_number(S) == pytest.approx(np.linalg.cond(S, 2), rel=1e-9)
+    assert condition_number(np.diag([2.0, -8.0])) == pytest.approx(4.0)  # magnitudes (eq. 4.2)
+    assert condition_number(np.diag([1.0, 0.0])) == float("inf")
+    assert condition_number(np.eye(3) * 7) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("eigs, kind", [((1.0, 2.0), "minimum"), ((-1.0, -3.0), "maximum"),
+                                        ((2.0, -2.0), "saddle"), ((1.0, 0.0), "inconclusive")])
+def test_second_derivative_test(eigs: tuple, kind: str) -> None:
+    Q = np.linalg.qr(RNG.standard_normal((2, 2)))[0]
+    assert second_derivative_test(Q @ np.diag(eigs) @ Q.T) == kind
+
+
+def test_saddle_of_figure_4_5() -> None:
+    H = numerical_hessian(lambda x: x[0] ** 2 - x[1] ** 2, np.zeros(2))
+    np.testing.assert_allclose(H, np.diag([2.0, -2.0]), atol=1e-6)
+    assert second_derivative_test(H, tol=1e-6) == "saddle"
+
+
+def test_bad_inputs_raise_clear_errors() -> None:
+    with pytest.raises(ValueError, match="f must be a callable"):
+        numerical_gradient(3.0, X0)
+    with pytest.raises(ValueError, match="x must be 1-D"):
+        numerical_gradient(f_scalar, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="h must be finite and > 0"):
+        numerical_jacobian(f_vector, X0, h=0.0)
+    with pytest.raises(ValueError, match="must return a scalar"):
+        numerical_gradient(f_vector, X0)
+    with pytest.raises(ValueError, match="must return a scalar"):
+        numerical_hessian(f_vector, X0)
+    with pytest.raises(ValueError, match="unit vector"):
+        directional_derivative(np.ones(2), np.ones(2))
+    with pytest.raises(ValueError, match="u must have 2 entries"):
+        directional_derivative(np.ones(2), np.ones(3) / np.sqrt(3))
+    with pytest.raises(ValueError, match="square"):
+        condition_number(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="symmetric"):
+        second_derivative_test(np.array([[1.0, 2.0], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="finite"):
+        condition_number(np.array([[np.nan, 0], [0, 1]]))
