@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dlbook import classifiers, clustering, estimators, information, mlp, prob, regression
+from dlbook import calculus, classifiers, clustering, estimators, information, mlp, optimize, prob, regression
 from dlbook.autodiff import Value
 from dlbook.checks import as_array, check_int, check_positive, check_probabilities
 from dlbook.pca import (correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode,
@@ -702,3 +702,66 @@ def test_mlp_forward_and_backward_are_finite_and_reject_the_wrong_width(sizes: l
         assert_finite(g.b)
     with pytest.raises(ValueError, match=f"X must have {sizes[0]} columns"):
         mlp.mlp_forward(layers, np.zeros((5, sizes[0] + extra)))
+
+
+# -- dlbook.calculus and dlbook.optimize (Chapter 4) ---------------------------------------------------
+
+@FAST
+@given(vectors(1, 6, st.floats(-10.0, 10.0)))
+def test_numerical_gradient_is_finite_and_rejects_bad_functions_and_points(x: np.ndarray) -> None:
+    g = quietly(calculus.numerical_gradient, lambda v: float(np.sum(np.tanh(v)) + 0.5 * v @ v), x)
+    assert_finite(g)
+    np.testing.assert_allclose(g, 1.0 - np.tanh(x) ** 2 + x, atol=1e-6)
+    with pytest.raises(ValueError, match="f must be a callable"):
+        calculus.numerical_gradient(3.0, x)
+    with pytest.raises(ValueError, match="x must contain only finite numbers"):
+        calculus.numerical_gradient(np.sum, np.append(x, np.nan))
+
+
+@FAST
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=finite))
+def test_curvature_tools_reject_non_square_matrices_and_classify_symmetric_ones(A: np.ndarray) -> None:
+    if A.shape[0] != A.shape[1]:
+        for fn in (calculus.condition_number, calculus.second_derivative_test, optimize.max_stable_learning_rate):
+            with pytest.raises(ValueError, match="must be a square matrix"):
+                fn(A)
+        return
+    H = A + A.T
+    assert quietly(calculus.second_derivative_test, H) in {"minimum", "maximum", "saddle", "inconclusive"}
+    c = quietly(calculus.condition_number, H)
+    assert c >= 1.0 or c == np.inf
+
+
+@FAST
+@given(st.one_of(st.floats(max_value=0.0), not_finite), st.floats(0.5, 1e6))
+def test_optimisers_reject_a_bad_learning_rate_or_condition(lr: float, condition: float) -> None:
+    q = optimize.quadratic_with_condition(max(condition, 1.0))
+    with pytest.raises(ValueError, match="learning_rate must be finite and > 0"):
+        optimize.gradient_descent(q.gradient, np.ones(2), lr, 5)
+    if condition < 1:
+        with pytest.raises(ValueError, match="condition must be >= 1"):
+            optimize.quadratic_with_condition(condition)
+
+
+@FAST
+@given(st.floats(1.0, 1e6), st.floats(0.0, 180.0), st.floats(0.01, 2.5), vectors(2, 2, st.floats(-1e3, 1e3)))
+def test_gradient_descent_paths_stay_finite_even_past_the_stability_limit(condition: float, angle: float,
+                                                                         ratio: float, x0: np.ndarray) -> None:
+    """Past 2/λ_max the iterates grow; the path stops before it would hold inf or NaN, with no warning."""
+    q = optimize.quadratic_with_condition(condition, angle)
+    lr = ratio * optimize.max_stable_learning_rate(q.H)
+    path = quietly(optimize.gradient_descent, q.gradient, x0, lr, 200)
+    assert_finite(path)
+    assert path.shape[1] == 2
+
+
+@FAST
+@given(matrices(min_rows=1), st.data())
+def test_least_squares_solvers_are_finite_and_reject_mismatched_shapes(A: np.ndarray, data: Any) -> None:
+    b = data.draw(vectors(A.shape[0], A.shape[0]))
+    lam = data.draw(st.sampled_from([0.0, 1.0, 1e6]))  # not a λ below ε‖AᵀA‖: reported (LinAlgError)
+    assert_finite(quietly(optimize.regularised_lstsq, A, b, lam))
+    with pytest.raises(ValueError, match=f"b must have {A.shape[0]} entries"):
+        optimize.regularised_lstsq(A, np.append(b, 1.0), lam)
+    with pytest.raises(ValueError, match="lam must be finite and >= 0"):
+        optimize.regularised_lstsq(A, b, data.draw(st.one_of(st.floats(max_value=-1e-12), not_finite)))
