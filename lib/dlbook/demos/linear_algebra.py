@@ -1,4 +1,5 @@
-"""Demos of Chapter 2: a matrix maps the unit circle to an ellipse (§2.7), and the PCA explorer (§2.12)."""
+"""Demos of Chapter 2: Lᵖ unit balls (§2.5), a matrix maps the unit circle to an ellipse (§2.7),
+low-rank SVD compression (§2.8) and the PCA explorers (§2.12)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from matplotlib.figure import Figure
 
 from dlbook.checks import check_int
 from dlbook.demo import Choice, Demo, Slider, register
+from dlbook.linalg import lp_norm, svd
 from dlbook.pca import PCA, correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode
 from dlbook.plotting import COLORS, new_figure, square
 
@@ -33,7 +35,7 @@ def eigen_ellipse_compute(lambda1: float, lambda2: float, angle: float) -> dict[
 
 def eigen_ellipse_draw(data: dict[str, Any]) -> Figure:
     fig, (ax,) = new_figure(width=4.6, height=4.2)
-    square(ax, 3.2)
+    square(ax, 2.4)
     ax.plot(*data["circle"], color=COLORS["muted"], lw=1.5, label="unit circle: x")
     ax.plot(*data["image"], color=COLORS["data"], lw=2, label="its image: Ax")
     for i, c in enumerate((COLORS["model"], COLORS["optimum"])):
@@ -53,9 +55,9 @@ def eigen_ellipse_demo() -> Demo:
     return Demo(
         compute=eigen_ellipse_compute, draw=eigen_ellipse_draw,
         controls=[
-            Slider("lambda1", -1.0, 3.0, 0.25, 2.0, "eigenvalue λ₁", frames=5),
-            Slider("lambda2", -1.0, 3.0, 0.25, 1.0, "eigenvalue λ₂", frames=5),
-            Slider("angle", 0, 135, 5, 45, "eigenvector angle (°)", frames=4),
+            Slider("lambda1", -1.0, 2.0, 0.25, 2.0, "eigenvalue λ₁", frames=4),
+            Slider("lambda2", -1.0, 2.0, 0.25, 1.0, "eigenvalue λ₂", frames=4),
+            Slider("angle", 0, 120, 5, 60, "eigenvector angle (°)", frames=3),
         ],
         title="A symmetric matrix stretches space along its eigenvectors",
         alt="the unit circle and its image under A, an ellipse whose axes are the eigenvectors scaled by the eigenvalues",
@@ -133,7 +135,7 @@ def pca_direction_demo() -> Demo:
     """Turn a candidate direction through the data; the optimum (the top eigenvector of XᵀX) is marked."""
     return Demo(
         compute=pca_direction_compute, draw=pca_direction_draw,
-        controls=[Slider("angle", 0, 180, 1, 100, "direction angle (°)", frames=19),
+        controls=[Slider("angle", 0, 180, 1, 100, "direction angle (°)", frames=10),
                   Choice("spread", list(PCA2D_SPREADS), "strongly correlated", "data")],
         title="PCA explorer: which direction keeps the most?",
         alt="scatter of 2-D data with a candidate direction, projections and the best direction; "
@@ -193,7 +195,111 @@ def pca_digits_demo() -> Demo:
     """Choose how many principal components reconstruct the digits; see the explained-variance curve."""
     return Demo(
         compute=pca_digits_compute, draw=pca_digits_draw,
-        controls=[Slider("k", 0, 64, 1, 8, "components k", frames=33)],
+        controls=[Slider("k", 0, 64, 1, 8, "components k", frames=17)],
         title="PCA on 8×8 digits: how many components are enough?",
         alt="ten digits and their reconstructions from k principal components, and the cumulative explained variance",
+    )
+
+
+# -- Lᵖ unit balls: what a norm calls "length one" (§2.5) ------------------------------------------
+
+def _unit_circle_of(p: float, t: np.ndarray) -> np.ndarray:
+    """Points of Lᵖ length one: each direction (cos t, sin t) divided by its own Lᵖ length."""
+    u = np.stack([np.cos(t), np.sin(t)], axis=1)
+    a = np.abs(u)
+    big = a.max(axis=1)  # > 0 for every direction; dividing by it keeps large p finite
+    length = big if np.isinf(p) else big * np.sum((a / big[:, None]) ** p, axis=1) ** (1.0 / p)
+    return u / length[:, None]
+
+
+def unit_ball_compute(p: float, x1: float = 1.5, x2: float = 0.8) -> dict[str, Any]:
+    """The unit circle of the Lᵖ norm, ``{x : ‖x‖_p = 1}``, and the Lᵖ norm of the point ``(x1, x2)``.
+
+    ``p = 21`` on the slider stands for ``p = ∞`` (the max norm).
+    """
+    p_eff = np.inf if p >= 21 else float(p)
+    t = np.linspace(0, 2 * np.pi, 241)
+    x = np.array([x1, x2])
+    refs = {name: _unit_circle_of(q, t) for name, q in (("L¹", 1.0), ("L²", 2.0), ("L^∞", np.inf))}
+    return {"p": p_eff, "ball": _unit_circle_of(p_eff, t), "refs": refs, "x": x, "norm": lp_norm(x, p_eff)}
+
+
+def unit_ball_draw(data: dict[str, Any]) -> Figure:
+    fig, (ax,) = new_figure(width=4.4, height=4.2)
+    square(ax, 2.0)
+    for (name, ball), color in zip(data["refs"].items(), (COLORS["second"], COLORS["optimum"], COLORS["muted"])):
+        ax.plot(*ball.T, color=color, lw=1, ls=":", label=f"{name} unit circle")
+    ax.fill(*data["ball"].T, color=COLORS["data"], alpha=0.25)
+    ax.plot(*data["ball"].T, color=COLORS["data"], lw=2)
+    x, n = data["x"], data["norm"]
+    ax.plot(*x, "o", color=COLORS["model"])
+    ax.plot(*(x / n), "o", color=COLORS["model"], mfc="white")
+    ax.annotate("", xy=x, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": COLORS["model"]})
+    ptxt = "∞" if np.isinf(data["p"]) else f"{data['p']:g}"
+    ax.set_title(f"p = {ptxt}:  ‖x‖_p = {n:.3f}", fontsize=10)
+    ax.legend(loc="lower left", fontsize=7)
+    return fig
+
+
+@register
+def unit_ball_demo() -> Demo:
+    """A slider for p; the shaded set is every vector of Lᵖ length one."""
+    return Demo(
+        compute=unit_ball_compute, draw=unit_ball_draw,
+        controls=[Slider("p", 1.0, 21.0, 0.5, 2.0, "p (21 means ∞)", frames=21)],
+        title="The unit ball of the Lᵖ norm",
+        alt="the set of 2-D vectors with Lᵖ norm one, from a diamond (p=1) through a circle (p=2) to a square (p=∞)",
+    )
+
+
+# -- Rank-k SVD compression of a photograph (§2.8, Eckart–Young) ---------------------------------------
+
+@lru_cache(maxsize=1)
+def china_svd() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """scikit-learn's bundled ``china.jpg`` in grey, averaged over 4×4 blocks (106×160), and its SVD."""
+    from sklearn.datasets import load_sample_image
+
+    grey = load_sample_image("china.jpg").mean(axis=2)
+    img = grey[:424, :640].reshape(106, 4, 160, 4).mean(axis=(1, 3)) / 255.0
+    U, s, Vt = svd(img)
+    for a in (img, U, s, Vt):
+        a.setflags(write=False)
+    return img, U, s, Vt
+
+
+def svd_compression_compute(k: int) -> dict[str, Any]:
+    """Keep the ``k`` largest singular values of the photograph; report the Frobenius error and storage."""
+    img, U, s, Vt = china_svd()
+    k = check_int(k, "k", low=1, high=s.size)
+    # einsum's own loop, not BLAS: multithreaded BLAS stalls on a busy machine for a product this small
+    approx = np.einsum("ik,k,kj->ij", U[:, :k], s[:k], Vt[:k], optimize=False)
+    m, n = img.shape
+    return {"k": k, "img": img, "approx": approx, "s": s, "error": float(np.sqrt(np.sum((img - approx) ** 2))),
+            "tail": float(np.sqrt(np.sum(s[k:] ** 2))), "storage": k * (m + n + 1) / (m * n)}
+
+
+def svd_compression_draw(data: dict[str, Any]) -> Figure:
+    fig, (ax, bx) = new_figure(ncols=2, width=4.2, height=3.0)
+    ax.imshow(np.clip(data["approx"], 0, 1), cmap="gray", vmin=0, vmax=1)
+    ax.set_axis_off()
+    ax.set_title(f"rank {data['k']}: {100 * data['storage']:.0f}% of the numbers", fontsize=10)
+    s, k = data["s"], data["k"]
+    ks = np.arange(0, s.size + 1)
+    tail = np.sqrt(np.concatenate([np.cumsum((s ** 2)[::-1])[::-1], [0.0]]))
+    bx.plot(ks, tail, color=COLORS["data"], label="√(Σ_{i>k} σᵢ²)")
+    bx.plot([k], [data["error"]], "o", color=COLORS["model"], label="‖A − A_k‖_F measured")
+    bx.set_xlabel("rank k")
+    bx.set_title(f"Frobenius error {data['error']:.2f}", fontsize=10)
+    bx.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+@register
+def svd_compression_demo() -> Demo:
+    """A rank slider for the SVD approximation of a photograph; the error curve is Eckart–Young's."""
+    return Demo(
+        compute=svd_compression_compute, draw=svd_compression_draw,
+        controls=[Slider("k", 1, 101, 1, 11, "rank k", frames=11)],
+        title="Low-rank SVD compression",
+        alt="a grey photograph rebuilt from its k largest singular values, and the Frobenius error against k",
     )
