@@ -185,16 +185,18 @@ def mixture_entropy(weights: Any, means: Any, stds: Any) -> float:
     return float(-(w @ (logp @ _ZW)))
 
 
-def forward_kl(weights: Any, means: Any, stds: Any, mean: float, std: float) -> float:
+def forward_kl(weights: Any, means: Any, stds: Any, mean: Any, std: float) -> Any:
     """D_KL(p‖q) for a Gaussian mixture p and q = N(μ, σ²) (§3.13, eq. 3.50, fig. 3.6 left).
 
     Equals −H(p) − E_p[log q], and E_p[log q] = −½ log(2πσ²) − (Var_p + (E_p[x] − μ)²)/(2σ²)
-    depends on p only through its mean and variance.
+    depends on p only through its mean and variance. ``mean`` may be an array (one value per μ).
     """
     std = check_positive(std, "std")
+    mean = as_array(mean, "mean")
     m, v = mixture_moments(weights, means, stds)
-    e_logq = -0.5 * np.log(2.0 * np.pi * std**2) - (v + (m - float(mean)) ** 2) / (2.0 * std**2)
-    return float(max(-mixture_entropy(weights, means, stds) - e_logq, 0.0))
+    e_logq = -0.5 * np.log(2.0 * np.pi * std**2) - (v + (m - mean) ** 2) / (2.0 * std**2)
+    out = np.maximum(-mixture_entropy(weights, means, stds) - e_logq, 0.0)
+    return out[()] if out.ndim == 0 else out
 
 
 def _reverse_kl_and_grad(w: np.ndarray, mu: np.ndarray, sd: np.ndarray, mean: float,
@@ -213,14 +215,18 @@ def _reverse_kl_and_grad(w: np.ndarray, mu: np.ndarray, sd: np.ndarray, mean: fl
     return float(kl), grad
 
 
-def reverse_kl(weights: Any, means: Any, stds: Any, mean: float, std: float) -> float:
+def reverse_kl(weights: Any, means: Any, stds: Any, mean: Any, std: float) -> Any:
     """D_KL(q‖p) for q = N(μ, σ²) and a Gaussian mixture p (§3.13, eq. 3.50, fig. 3.6 right).
 
     Equals −H(q) − E_q[log p], with E_q computed by :func:`gaussian_expectation`'s rule.
+    ``mean`` may be an array (one value per μ).
     """
     std = check_positive(std, "std")
+    mean = as_array(mean, "mean")
     w, mu, sd = _mixture(weights, means, stds)
-    return max(_reverse_kl_and_grad(w, mu, sd, float(mean), float(np.log(std)))[0], 0.0)
+    logp = mixture_logpdf(mean[..., None] + std * _Z, w, mu, sd)
+    out = np.maximum(-gaussian_entropy(std) - logp @ _ZW, 0.0)
+    return out[()] if out.ndim == 0 else out
 
 
 @dataclass(frozen=True)

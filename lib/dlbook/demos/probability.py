@@ -1,0 +1,168 @@
+"""Demos of Chapter 3: the asymmetry of the KL divergence (§3.13, fig. 3.6) and Bernoulli information (§3.13)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from dlbook.demo import Demo, Slider, register
+from dlbook.information import (GaussianFit, bernoulli_cross_entropy, bernoulli_entropy, bernoulli_kl,
+                                fit_forward_kl, fit_reverse_kl, forward_kl, reverse_kl)
+from dlbook.plotting import COLORS, new_figure
+from dlbook.prob import gaussian_pdf, mixture_pdf
+
+def _fixed_layout(fig: Figure, bottom: float, wspace: float) -> None:
+    """Fixed axes positions instead of constrained layout: a third less time per pre-rendered frame."""
+    fig.set_layout_engine("none")
+    left, right, top = 0.07, 0.985, 0.9
+    width = (right - left - wspace) / 2
+    for i, ax in enumerate(fig.axes):
+        ax.set_position((left + i * (width + wspace), bottom, width, top - bottom))
+
+
+# -- KL explorer: forward KL blurs the modes, reverse KL locks onto one (§3.13, fig. 3.6) -----------
+
+#: Where the explorer draws densities, and the q-means along which it traces both divergences.
+KL_X = np.linspace(-8.0, 8.0, 401)
+KL_MEANS = np.linspace(-5.0, 5.0, 81)
+
+
+def two_mode_mixture(separation: float, weight: float, width: float) -> tuple[list[float], list[float], list[float]]:
+    """p = w·N(−d/2, s²) + (1 − w)·N(d/2, s²): weights, means and widths of the explorer's mixture."""
+    return [weight, 1.0 - weight], [-separation / 2, separation / 2], [width, width]
+
+
+@lru_cache(maxsize=256)
+def kl_fits(separation: float, weight: float, width: float) -> tuple[GaussianFit, tuple[GaussianFit, ...]]:
+    """The forward-KL fit and every reverse-KL local minimum for p (cached: they depend on p alone)."""
+    p = two_mode_mixture(separation, weight, width)
+    return fit_forward_kl(*p), tuple(fit_reverse_kl(*p))
+
+
+@lru_cache(maxsize=256)
+def _kl_curves(separation: float, weight: float, width: float, q_std: float) -> tuple[np.ndarray, np.ndarray]:
+    p = two_mode_mixture(separation, weight, width)
+    return forward_kl(*p, KL_MEANS, q_std), reverse_kl(*p, KL_MEANS, q_std)
+
+
+def kl_explorer_compute(separation: float = 6.0, weight: float = 0.5, width: float = 0.5,
+                        q_mean: float = 0.0, q_std: float = 2.0) -> dict[str, Any]:
+    """p, the Gaussian q = N(q_mean, q_std²), both divergences, the fits and both divergences along q's mean."""
+    p = two_mode_mixture(separation, weight, width)
+    fwd, rev = kl_fits(separation, weight, width)
+    curve_f, curve_r = _kl_curves(separation, weight, width, q_std)
+    return {
+        "x": KL_X, "p": mixture_pdf(KL_X, *p), "q": gaussian_pdf(KL_X, q_mean, q_std),
+        "q_mean": q_mean, "q_std": q_std,
+        "kl_pq": float(forward_kl(*p, q_mean, q_std)), "kl_qp": float(reverse_kl(*p, q_mean, q_std)),
+        "forward": fwd, "forward_q": gaussian_pdf(KL_X, fwd.mean, fwd.std),
+        "reverse": list(rev), "reverse_q": [gaussian_pdf(KL_X, r.mean, r.std) for r in rev],
+        "means": KL_MEANS, "curve_forward": curve_f, "curve_reverse": curve_r,
+    }
+
+
+def kl_explorer_draw(data: dict[str, Any]) -> Figure:
+    fig, (ax, bx) = new_figure(ncols=2, width=4.3, height=3.1)
+    _fixed_layout(fig, bottom=0.15, wspace=0.08)
+    x = data["x"]
+    ax.fill_between(x, data["p"], color=COLORS["data"], alpha=0.3, lw=0)
+    ax.plot(x, data["p"], color=COLORS["data"], lw=1.5, label="p (mixture)")
+    ax.plot(x, data["forward_q"], color=COLORS["optimum"], lw=1.5, ls="--", label="argmin D(p‖q)")
+    best = data["reverse"][0].kl
+    labels = {True: "argmin D(q‖p)", False: "other local min of D(q‖p)"}
+    for fit, dens in zip(data["reverse"], data["reverse_q"]):
+        is_best = fit.kl <= best + 1e-6  # ties: the mirror-image optima of a symmetric p
+        ax.plot(x, dens, color=COLORS["second"], lw=1.6 if is_best else 1.0, ls=":" if is_best else "-.",
+                label=labels.pop(is_best, None))
+    ax.plot(x, data["q"], color=COLORS["model"], lw=2.0, label="your q")
+    top = max(float(np.max(data["p"])), float(np.max(data["q"])), float(np.max(data["forward_q"])), 0.25)
+    ax.set_ylim(0, 1.5 * top)
+    ax.set_xlim(x[0], x[-1])
+    ax.set_xlabel("x")
+    ax.legend(loc="upper center", fontsize=6.5, frameon=False, ncols=2)
+    ax.set_title(f"D(p‖q) = {data['kl_pq']:.2f}    D(q‖p) = {data['kl_qp']:.2f} nats", fontsize=9.5)
+    m = data["means"]
+    bx.plot(m, data["curve_forward"], color=COLORS["optimum"], lw=1.5, label="D(p‖q)  forward")
+    bx.plot(m, data["curve_reverse"], color=COLORS["second"], lw=1.5, label="D(q‖p)  reverse")
+    bx.plot([data["q_mean"]] * 2, [data["kl_pq"], data["kl_qp"]], "o", color=COLORS["model"], ms=5)
+    bx.set_ylim(0, 8)
+    bx.set_xlim(m[0], m[-1])
+    bx.set_xlabel(f"mean of q (its width fixed at σ = {data['q_std']:g})")
+    bx.set_ylabel("nats")
+    bx.legend(loc="upper center", fontsize=7, frameon=False)
+    bx.set_title("both divergences as q slides", fontsize=9.5)
+    return fig
+
+
+@register
+def kl_explorer_demo() -> Demo:
+    """Sliders for the mixture p and the Gaussian q; both KL divergences and both kinds of optimum marked."""
+    return Demo(
+        compute=kl_explorer_compute, draw=kl_explorer_draw,
+        controls=[
+            Slider("separation", 2.0, 6.0, 0.5, 6.0, "mode separation of p", frames=2),
+            Slider("weight", 0.5, 0.9, 0.05, 0.5, "weight of p's left mode", frames=2),
+            Slider("width", 0.5, 1.5, 0.1, 0.5, "width σ of p's modes", frames=2),
+            Slider("q_mean", -3.0, 3.0, 0.25, 0.0, "mean of q", frames=3),
+            Slider("q_std", 0.5, 3.5, 0.25, 0.5, "width of q", frames=2),
+        ],
+        title="KL explorer: forward KL blurs the modes, reverse KL picks one",
+        alt="a two-mode mixture p, a Gaussian q, the forward-KL fit spanning both modes and the reverse-KL fits "
+            "on single modes, with both divergences plotted against the mean of q",
+    )
+
+
+# -- Bernoulli entropy, cross-entropy and KL (§3.13, fig. 3.5, eqs. 3.49–3.51) ----------------------
+
+BERN_Q = np.linspace(0.005, 0.995, 199)
+
+
+def bernoulli_info_compute(p: float = 0.3, q: float = 0.5) -> dict[str, Any]:
+    """H(P), H(P, Q) and D_KL(P‖Q) for P = Bernoulli(p), Q = Bernoulli(q), and the last two along q."""
+    return {
+        "p": p, "q": q, "H": float(bernoulli_entropy(p)), "CE": float(bernoulli_cross_entropy(p, q)),
+        "KL": float(bernoulli_kl(p, q)), "KL_rev": float(bernoulli_kl(q, p)),
+        "qs": BERN_Q, "curve_ce": bernoulli_cross_entropy(p, BERN_Q), "curve_kl": bernoulli_kl(p, BERN_Q),
+    }
+
+
+def bernoulli_info_draw(data: dict[str, Any]) -> Figure:
+    fig, (ax, bx) = new_figure(ncols=2, width=3.6, height=3.0)
+    _fixed_layout(fig, bottom=0.16, wspace=0.08)
+    ax.bar([-0.18, 0.82], [1 - data["p"], data["p"]], width=0.34, color=COLORS["data"], label="P")
+    ax.bar([0.18, 1.18], [1 - data["q"], data["q"]], width=0.34, color=COLORS["model"], label="Q")
+    ax.set_xticks([0, 1], ["x = 0", "x = 1"])
+    ax.set_ylim(0, 1.05)
+    ax.legend(loc="upper center", fontsize=8, frameon=False, ncols=2)
+    kl_rev = data["KL_rev"]
+    ax.set_title(f"D(P‖Q) = {data['KL']:.3f}, D(Q‖P) = " + ("∞" if np.isinf(kl_rev) else f"{kl_rev:.3f}"),
+                 fontsize=9)
+    qs = data["qs"]
+    bx.axhline(data["H"], color=COLORS["data"], lw=1.2, ls="--", label=f"H(P) = {data['H']:.3f}")
+    bx.plot(qs, data["curve_ce"], color=COLORS["model"], lw=1.5, label="H(P, Q)")
+    bx.plot(qs, data["curve_kl"], color=COLORS["second"], lw=1.5, label="D(P‖Q)")
+    bx.plot([data["q"]] * 2, [data["CE"], data["KL"]], "o", color="k", ms=4)
+    bx.axvline(data["p"], color=COLORS["muted"], lw=0.8)
+    bx.set_xlim(0, 1)
+    bx.set_ylim(0, 3)
+    bx.set_xlabel("q")
+    bx.set_ylabel("nats")
+    bx.legend(loc="upper center", fontsize=7, frameon=False)
+    bx.set_title(f"H(P, Q) = H(P) + D(P‖Q) = {data['CE']:.3f}", fontsize=9)
+    return fig
+
+
+@register
+def bernoulli_info_demo() -> Demo:
+    """Sliders for p and q: entropy, cross-entropy and both KL divergences of two Bernoulli variables."""
+    return Demo(
+        compute=bernoulli_info_compute, draw=bernoulli_info_draw,
+        controls=[Slider("p", 0.0, 1.0, 0.05, 0.2, "p = P(x = 1)", frames=6),
+                  Slider("q", 0.1, 0.9, 0.05, 0.5, "q = Q(x = 1)", frames=5)],
+        title="Entropy, cross-entropy and KL of two coins",
+        alt="bars of two Bernoulli distributions, and the cross-entropy and KL divergence as functions of q, "
+            "with the entropy of P as a floor",
+    )
