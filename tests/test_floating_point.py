@@ -40,9 +40,10 @@ def test_float_limits_match_numpy() -> None:
         with np.errstate(over="ignore", under="ignore"):
             assert np.isfinite(np.exp(dtype(lim["exp_overflow"] * (1 - 1e-6))))
             assert np.isinf(np.exp(dtype(lim["exp_overflow"] * (1 + 1e-6))))
-            assert np.exp(dtype(lim["exp_underflow"] - 1.0)) == 0.0
-            assert np.exp(dtype(lim["exp_underflow"] + 1.0)) > 0.0
+            assert np.exp(dtype(lim["exp_underflow"] - 0.01)) == 0.0
+            assert np.exp(dtype(lim["exp_underflow"] + 0.01)) > 0.0
     assert float_limits()["exp_overflow"] == pytest.approx(709.78, abs=0.01)
+    assert float_limits()["exp_underflow"] == pytest.approx(-1075 * np.log(2.0), rel=1e-15)
 
 
 def test_bad_inputs_raise_clear_errors() -> None:

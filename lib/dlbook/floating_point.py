@@ -46,8 +46,9 @@ def float_limits(dtype: Any = np.float64) -> dict[str, float]:
 
     ``eps`` (the gap between 1 and the next float), ``tiny`` (smallest normal
     positive number), ``max``, and the thresholds ``exp_overflow = log(max)`` above
-    which ``exp`` overflows and ``exp_underflow = log(smallest subnormal)`` below
-    which it underflows to exactly zero.
+    which ``exp`` overflows and ``exp_underflow = log(smallest subnormal / 2)`` below
+    which it underflows to exactly zero (smaller results round to 0, not up to the
+    smallest subnormal number).
     """
     try:
         info = np.finfo(dtype)
@@ -55,4 +56,4 @@ def float_limits(dtype: Any = np.float64) -> dict[str, float]:
         raise ValueError(f"dtype must be a floating-point type such as np.float32; got {dtype!r}") from err
     smallest = float(info.smallest_subnormal)
     return {"eps": float(info.eps), "tiny": float(info.tiny), "max": float(info.max),
-            "exp_overflow": float(np.log(np.float64(info.max))), "exp_underflow": float(np.log(smallest))}
+            "exp_overflow": float(np.log(np.float64(info.max))), "exp_underflow": float(np.log(smallest) - np.log(2.0))}
