@@ -73,17 +73,22 @@ def polynomial_capacity_compute(degree: int, noise: float = 0.3) -> dict[str, An
             "bayes_mse": noise**2}
 
 
-def polynomial_capacity_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax, bx) = new_figure(ncols=2, width=4.0, height=3.3)
-    d = data["degree"]
+def _draw_fit(ax: Any, data: dict[str, Any], label: str) -> None:
+    """The left panel of both capacity demos: true curve, fitted curve (clipped to the view) and training points."""
     ax.plot(data["grid"], data["truth"], color=COLORS["muted"], ls="--", lw=1.2, label="true quadratic")
-    ax.plot(data["grid"], np.clip(data["curve"], -10, 10), color=COLORS["model"], lw=2, label=f"degree {d} fit")
+    ax.plot(data["grid"], np.clip(data["curve"], -10, 10), color=COLORS["model"], lw=2, label=label)
     ax.scatter(data["x"], data["y"], color=COLORS["data"], zorder=3, s=22, label="training points")
     ax.set_ylim(-1.5, 4.5)
     ax.set_xlim(-1.05, 1.05)
     ax.set_xlabel("x")
-    ax.set_ylabel("y")
     ax.legend(loc="upper center", fontsize=7)
+
+
+def polynomial_capacity_draw(data: dict[str, Any]) -> Figure:
+    fig, (ax, bx) = new_figure(ncols=2, width=4.0, height=3.3)
+    d = data["degree"]
+    _draw_fit(ax, data, f"degree {d} fit")
+    ax.set_ylabel("y")
     degrees = np.arange(len(data["test_mse"]))
     bx.semilogy(degrees, data["train_mse"], "o-", color=COLORS["data"], ms=4, label="training MSE")
     bx.semilogy(degrees, data["test_mse"], "s-", color=COLORS["second"], ms=4, label="test MSE")
@@ -146,13 +151,7 @@ def weight_decay_compute(log_lambda: float) -> dict[str, Any]:
 
 def weight_decay_draw(data: dict[str, Any]) -> Figure:
     fig, (ax, bx) = new_figure(ncols=2, width=4.0, height=3.3)
-    ax.plot(data["grid"], data["truth"], color=COLORS["muted"], ls="--", lw=1.2, label="true quadratic")
-    ax.plot(data["grid"], np.clip(data["curve"], -10, 10), color=COLORS["model"], lw=2, label="degree-9 fit")
-    ax.scatter(data["x"], data["y"], color=COLORS["data"], zorder=3, s=22, label="training points")
-    ax.set_ylim(-1.5, 4.5)
-    ax.set_xlim(-1.05, 1.05)
-    ax.set_xlabel("x")
-    ax.legend(loc="upper center", fontsize=7)
+    _draw_fit(ax, data, "degree-9 fit")
     ax.set_title(f"λ = 1e{data['log_lambda']:g},  ‖w‖ = {data['norm']:.3g}", fontsize=10)
     bx.semilogy(data["logs"], data["train_curve"], color=COLORS["data"], label="training MSE")
     bx.semilogy(data["logs"], data["test_curve"], color=COLORS["second"], label="test MSE")
@@ -168,7 +167,7 @@ def weight_decay_demo() -> Demo:
     """A log-λ slider for weight decay on the degree-9 polynomial, with the weight norm readout."""
     return Demo(
         compute=weight_decay_compute, draw=weight_decay_draw,
-        controls=[Slider("log_lambda", -8.0, 2.0, 0.25, -3.0, "log10 of λ", frames=21)],
+        controls=[Slider("log_lambda", -8.0, 2.0, 0.25, -3.0, "log10 of λ", frames=11)],
         title="Weight decay tames the degree-9 polynomial",
         alt="a degree-9 polynomial fit with weight decay λ on ten points, and training and test error against log λ",
     )
