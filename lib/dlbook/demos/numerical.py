@@ -140,7 +140,8 @@ def gd_quadratic_draw(data: dict[str, Any]) -> Figure:
     X1, X2, F = data["contours"]
     square(ax, 3.2)
     ax.contour(X1, X2, F, levels=np.geomspace(0.01, F.max(), 9), colors="0.75", linewidths=0.7)
-    shown = np.clip(data["gd"], -3.15, 3.15)
+    outside = np.flatnonzero(np.abs(data["gd"]).max(axis=1) > 3.2)
+    shown = data["gd"][: outside[0] + 1] if outside.size else data["gd"]  # a diverging path: up to where it leaves
     ax.plot(*shown.T, "-o", color=COLORS["second"], ms=2.5, lw=1, label=f"GD, ε = {data['eps']:.3g}")
     ax.plot(*data["exact"].T, "-", color=COLORS["data"], lw=1, label="optimal step ε* (4.10)")
     ax.plot(*data["newton"].T, "--", color=COLORS["optimum"], lw=1.5, label="Newton (4.12)")
