@@ -88,7 +88,8 @@ def kl_explorer_draw(data: dict[str, Any]) -> Figure:
     bx.plot(m, data["curve_forward"], color=COLORS["optimum"], lw=1.5, label="D(p‖q)  forward")
     bx.plot(m, data["curve_reverse"], color=COLORS["second"], lw=1.5, label="D(q‖p)  reverse")
     bx.plot([data["q_mean"]] * 2, [data["kl_pq"], data["kl_qp"]], "o", color=COLORS["model"], ms=5)
-    bx.set_ylim(0, 8)
+    floor = max(float(np.min(data["curve_forward"])), float(np.min(data["curve_reverse"])))
+    bx.set_ylim(0, max(4.0, 2.5 * floor))  # both curves' minima stay in view
     bx.set_xlim(m[0], m[-1])
     bx.set_xlabel(f"mean of q (its width fixed at σ = {data['q_std']:g})")
     bx.set_ylabel("nats")
