@@ -7,6 +7,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+# One BLAS/OpenMP thread per process: the tests run two processes on two cores, and the book's arrays are tiny,
+# so more threads only oversubscribe the CPU (a 100x50 matrix product was seen to take 1000x longer).
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: setup book test lab bench clean
 

@@ -14,11 +14,18 @@ from matplotlib.figure import Figure
 COLORS = {"data": "#4C72B0", "model": "#DD8452", "optimum": "#55A868", "second": "#C44E52", "muted": "#8C8C8C"}
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3.2) -> tuple[Figure, np.ndarray]:
-    """A figure with an ``nrows × ncols`` grid of axes, each about ``width × height`` inches."""
+def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3.2,
+               layout: str | None = "constrained") -> tuple[Figure, np.ndarray]:
+    """A figure with an ``nrows × ncols`` grid of axes, each about ``width × height`` inches.
+
+    ``layout="constrained"`` spaces the axes automatically; a demo that pre-renders many frames may pass
+    ``layout=None`` and call ``fig.subplots_adjust`` itself, which renders several times faster.
+    """
     if ncols < 1 or nrows < 1:
         raise ValueError(f"ncols and nrows must be >= 1; got {ncols}, {nrows}")
-    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    if layout not in ("constrained", "tight", None):
+        raise ValueError(f"layout must be 'constrained', 'tight' or None; got {layout!r}")
+    fig = Figure(figsize=(width * ncols, height * nrows), layout=layout)
     axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, axes.ravel()
 
