@@ -144,3 +144,20 @@ def test_bad_inputs_raise_clear_errors() -> None:
         definiteness(np.array([[1.0, 2.0], [0.0, 1.0]]))
     with pytest.raises(ValueError, match="rtol must be finite and > 0"):
         pinv(np.eye(2), rtol=-1.0)
+    with pytest.raises(ValueError, match="rtol must be finite and > 0"):
+        matrix_rank(np.eye(2), rtol=0.0)
+    with pytest.raises(ValueError, match="max_sweeps must be"):
+        svd(np.eye(2), max_sweeps=0)
+    with pytest.raises(ValueError, match="square"):
+        definiteness(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="square"):
+        determinant(np.ones((3, 1)))
+
+
+def test_rank_tolerance_and_zero_matrix() -> None:
+    # closed forms: diag(1, 1e-6) has rank 2, or 1 once singular values below 1e-3 · s_max count as zero
+    A = np.diag([1.0, 1e-6])
+    assert matrix_rank(A) == 2 and matrix_rank(A, rtol=1e-3) == 1 == np.linalg.matrix_rank(A, rtol=1e-3)
+    np.testing.assert_allclose(pinv(A, rtol=1e-3), np.diag([1.0, 0.0]))
+    assert matrix_rank(np.zeros((3, 4))) == 0
+    assert definiteness(np.zeros((3, 3))) == "positive semidefinite"  # every eigenvalue is 0

@@ -3,8 +3,8 @@
 The encoder is ``f(x) = Dᵀ(x − μ)`` and the decoder ``g(c) = Dc + μ``, where the
 columns of ``D`` are orthonormal. Minimising the total squared reconstruction
 error over such ``D`` is the same as maximising ``Tr(Dᵀ XᵀX D)`` subject to
-``DᵀD = I`` (eq. 2.84), whose solution is the eigenvectors of ``XᵀX`` with the
-largest eigenvalues. The book derives PCA for data whose mean is zero; we
+``DᵀD = I`` (eq. 2.84 is the case of one column), whose solution is the
+eigenvectors of ``XᵀX`` with the largest eigenvalues. The book derives PCA for data whose mean is zero; we
 subtract the mean first (as §5.8.1 does) so that the result holds for any data.
 """
 
@@ -45,7 +45,7 @@ class PCA:
 
 
 def fit_pca(X: np.ndarray, n_components: int) -> PCA:
-    """Fit PCA with ``n_components`` components to the rows of ``X`` (§2.12, eq. 2.84).
+    """Fit PCA with ``n_components`` components to the rows of ``X`` (§2.12, eq. 2.84 for l columns).
 
     Each component's sign is fixed so that its largest-magnitude entry is
     positive, which makes the result unique (eigenvectors are defined up to sign).
@@ -66,7 +66,7 @@ def fit_pca(X: np.ndarray, n_components: int) -> PCA:
     return PCA(mean=mean, components=D * signs, eigenvalues=eigvals)
 
 
-def _check_dim(pca: PCA, X: np.ndarray, name: str, width: int) -> np.ndarray:
+def _check_dim(X: np.ndarray, name: str, width: int) -> np.ndarray:
     X = as_array(X, name, ndim=(1, 2))
     if X.shape[-1] != width:
         raise ValueError(f"{name} must have {width} columns; got shape {X.shape}")
@@ -75,13 +75,13 @@ def _check_dim(pca: PCA, X: np.ndarray, name: str, width: int) -> np.ndarray:
 
 def pca_encode(pca: PCA, X: np.ndarray) -> np.ndarray:
     """The code ``c = Dᵀ(x − μ)`` of each row of ``X`` (eq. 2.66, after centring)."""
-    X = _check_dim(pca, X, "X", pca.mean.shape[0])
+    X = _check_dim(X, "X", pca.mean.shape[0])
     return (X - pca.mean) @ pca.components
 
 
 def pca_decode(pca: PCA, C: np.ndarray) -> np.ndarray:
     """The reconstruction ``Dc + μ`` of each code row of ``C`` (eq. 2.67)."""
-    C = _check_dim(pca, C, "C", pca.n_components)
+    C = _check_dim(C, "C", pca.n_components)
     return C @ pca.components.T + pca.mean
 
 
@@ -91,7 +91,7 @@ def reconstruction_error(pca: PCA, X: np.ndarray) -> float:
     On the data PCA was fitted to this equals the sum of the discarded
     eigenvalues of ``XᵀX``.
     """
-    X = _check_dim(pca, X, "X", pca.mean.shape[0])
+    X = _check_dim(X, "X", pca.mean.shape[0])
     R = pca_decode(pca, pca_encode(pca, X))
     return float(np.sum((X - R) ** 2))
 
@@ -116,10 +116,16 @@ def direction_objective(X: np.ndarray, d: np.ndarray) -> tuple[float, float]:
 
 
 def correlated_gaussian(m: int, angle_deg: float, std: tuple[float, float], seed: int = 0) -> np.ndarray:
-    """``m`` samples of a 2-D Gaussian with standard deviations ``std`` along axes rotated by ``angle_deg``."""
+    """``m`` samples of a 2-D Gaussian with standard deviations ``std`` along axes rotated by ``angle_deg``.
+
+    The covariance is ``R diag(std²) Rᵀ`` with ``R`` the rotation by ``angle_deg``, so the first principal axis
+    of the population is at ``angle_deg`` when ``std[0] > std[1]`` (the example data of §2.12's PCA).
+    """
     m = check_int(m, "m", low=2)
+    if not np.isfinite(angle_deg):
+        raise ValueError(f"angle_deg must be a finite number of degrees; got {angle_deg}")
     s1, s2 = (float(s) for s in std)
-    if s1 <= 0 or s2 <= 0:
+    if not (s1 > 0 and s2 > 0 and np.isfinite(s1) and np.isfinite(s2)):
         raise ValueError(f"std must be two positive numbers; got {std}")
     rng = np.random.default_rng(seed)
     t = np.deg2rad(angle_deg)

@@ -45,6 +45,8 @@ def eigen_ellipse_draw(data: dict[str, Any]) -> Figure:
         ax.text(*(lam * v * 1.08 + 0.05), f"λ{i + 1}v{i + 1}", color=c, fontsize=10)
     A = data["A"]
     ax.set_title(f"A = [[{A[0, 0]:.2f}, {A[0, 1]:.2f}], [{A[1, 0]:.2f}, {A[1, 1]:.2f}]]", fontsize=10)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.legend(loc="lower left", fontsize=8)
     return fig
 
@@ -115,6 +117,8 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     ax.scatter(P[:, 0], P[:, 1], s=10, color=COLORS["model"], label="reconstruction dd$^T$x")
     ax.plot(*np.outer([-6, 6], d).T, color=COLORS["model"], lw=1.5)
     ax.plot(*np.outer([-6, 6], best).T, color=COLORS["optimum"], lw=1.2, ls="--", label="best direction")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.legend(loc="lower right", fontsize=7)
     ax.set_title(f"direction at {data['angle']:g}°", fontsize=10)
     bx.plot(data["sweep"], data["captured_curve"], color=COLORS["data"], label="captured dᵀXᵀXd")
@@ -122,6 +126,7 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     bx.axvline(data["best_angle"], color=COLORS["optimum"], ls="--", lw=1)
     bx.plot([data["angle"]] * 2, [data["captured"], data["error"]], "o", color="k", ms=5)
     bx.set_xlabel("direction angle (°)")
+    bx.set_ylabel("sum over the points")
     bx.set_xlim(0, 180)
     bx.set_ylim(0, data["eigenvalues"].sum() * 1.05)
     bx.set_title(f"captured {data['captured']:.0f} + error {data['error']:.0f} = {data['eigenvalues'].sum():.0f}",
@@ -237,6 +242,8 @@ def unit_ball_draw(data: dict[str, Any]) -> Figure:
     ax.annotate("", xy=x, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": COLORS["model"]})
     ptxt = "∞" if np.isinf(data["p"]) else f"{data['p']:g}"
     ax.set_title(f"p = {ptxt}:  ‖x‖_p = {n:.3f}", fontsize=10)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.legend(loc="lower left", fontsize=7)
     return fig
 
@@ -289,6 +296,7 @@ def svd_compression_draw(data: dict[str, Any]) -> Figure:
     bx.plot(ks, tail, color=COLORS["data"], label="√(Σ_{i>k} σᵢ²)")
     bx.plot([k], [data["error"]], "o", color=COLORS["model"], label="‖A − A_k‖_F measured")
     bx.set_xlabel("rank k")
+    bx.set_ylabel("Frobenius error")
     bx.set_title(f"Frobenius error {data['error']:.2f}", fontsize=10)
     bx.legend(loc="upper right", fontsize=8)
     return fig
