@@ -51,3 +51,16 @@ def test_bad_inputs_raise_clear_errors() -> None:
         naive_softmax(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="floating-point type"):
         float_limits(np.int32)
+
+
+def test_naive_softmax_sum_overflows_before_the_terms() -> None:
+    # four equal inputs just below the exp overflow threshold: every term is finite, the sum is not
+    n, c = 4, 709.0
+    lim = float_limits()
+    assert lim["exp_overflow"] - np.log(n) < c < lim["exp_overflow"]
+    x = np.full(n, c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = naive_softmax(x)
+    np.testing.assert_array_equal(p, 0.0)  # a silent, finite, wrong answer
+    np.testing.assert_allclose(sp_softmax(x), 1 / n)  # what it should have been

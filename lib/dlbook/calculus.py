@@ -128,8 +128,11 @@ def _square(A: Any, name: str) -> np.ndarray:
 def condition_number(A: Any) -> float:
     """``max_{i,j} |λᵢ / λⱼ|`` over the eigenvalues of the square matrix ``A`` (§4.2, eq. 4.2).
 
-    The ratio of the largest to the smallest eigenvalue magnitude; ``inf`` for a
-    singular matrix. (For a symmetric matrix this is also the 2-norm condition number.)
+    The ratio of the largest to the smallest eigenvalue magnitude; ``inf`` when the
+    computed smallest magnitude is zero (or below the smallest normal float). A matrix
+    that is singular only in exact arithmetic usually gets a huge finite value, of order
+    1/ε, because rounding leaves its smallest eigenvalue slightly off zero. (For a
+    symmetric matrix this is also the 2-norm condition number, ``numpy.linalg.cond``.)
     """
     A = _square(A, "A")
     mags = np.abs(np.linalg.eigvals(A))

@@ -23,7 +23,9 @@ def naive_softmax(x: Any) -> np.ndarray:
 
     For float64, ``exp`` overflows to ``inf`` once an entry exceeds about 709.8 (the
     result is then ``nan``), and every ``exp`` underflows to 0 once all entries are
-    below about −745 (the result is ``0/0 = nan``).
+    below about −745 (the result is ``0/0 = nan``). The sum can overflow first: for
+    ``n`` entries all equal to ``c`` with ``log(max/n) < c < 709.8`` every ``exp`` is
+    finite but their sum is ``inf``, and the result is a silent vector of zeros.
     """
     x = as_array(x, "x", ndim=1)
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):

@@ -16,16 +16,11 @@ from dlbook.optimize import (constrained_lstsq, gradient_descent, max_stable_lea
 from dlbook.plotting import COLORS, new_figure, square
 from dlbook.prob import log_softmax, softmax
 
-def _two_panels(height: float) -> tuple[Figure, Any, Any]:
-    """Two side-by-side axes at fixed positions.
 
-    Turning off the constrained layout of ``new_figure`` and placing the axes by hand
-    makes each pre-rendered frame about twice as fast to draw.
-    """
-    fig, (ax, bx) = new_figure(ncols=2, width=3.9, height=height)
-    fig.set_layout_engine("none")
-    ax.set_position((0.07, 0.13, 0.40, 0.78))
-    bx.set_position((0.575, 0.13, 0.40, 0.78))
+def _two_panels(height: float) -> tuple[Figure, Any, Any]:
+    """Two side-by-side axes at fixed positions (no layout engine: each frame draws about twice as fast)."""
+    fig, (ax, bx) = new_figure(ncols=2, width=3.9, height=height, layout=None)
+    fig.subplots_adjust(left=0.08, right=0.985, bottom=0.14, top=0.91, wspace=0.3)
     return fig, ax, bx
 
 
@@ -69,6 +64,7 @@ def softmax_overflow_draw(data: dict[str, Any]) -> Figure:
             ax.text(i - w / 2, 0.02, txt, rotation=90, ha="center", va="bottom", color=COLORS["second"], fontsize=10)
     ax.set_ylim(0, 1.05)
     ax.set_xticks(idx, [f"x{i + 1}" for i in idx])
+    ax.set_ylabel("softmax(x)ᵢ")
     ax.set_title(f"softmax, c = {data['c']:g}  (exp(c) = {data['exp_c_text']})", fontsize=9)
     ax.legend(loc="upper right", fontsize=7)
     floor = min(-1100.0, float(data["stable_log"].min()) - 50)
@@ -81,6 +77,7 @@ def softmax_overflow_draw(data: dict[str, Any]) -> Figure:
                     fontsize=10)
     bx.set_ylim(floor, 50)
     bx.set_xticks(idx, [f"x{i + 1}" for i in idx])
+    bx.set_ylabel("log softmax(x)ᵢ")
     bx.set_title("log-softmax", fontsize=9)
     bx.legend(loc="lower left", fontsize=7)
     return fig
@@ -147,6 +144,8 @@ def gd_quadratic_draw(data: dict[str, Any]) -> Figure:
     ax.plot(*data["newton"].T, "--", color=COLORS["optimum"], lw=1.5, label="Newton (4.12)")
     ax.plot([0], [0], "*", color="k", ms=9)
     ax.legend(loc="lower right", fontsize=7)
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
     ax.set_title(f"κ = {data['condition']:g}, most curvature at {data['angle']:g}°", fontsize=9)
     # log10 on a linear axis: the same picture as semilogy without slow mathtext tick labels
     for key, style, color, label in (("gd_values", "-o", COLORS["second"], "GD"),
@@ -169,7 +168,8 @@ def gd_quadratic_demo() -> Demo:
     """Sliders for the condition number, the direction of most curvature and ε relative to 2/λ_max."""
     return Demo(
         compute=gd_quadratic_compute, draw=gd_quadratic_draw,
-        controls=[Slider("condition", 1, 50, 1, 5, "condition number κ", frames=4),
+        # the default κ = 17 is one of the pre-rendered values (1, 17, 34, 50), so the static page opens on it
+        controls=[Slider("condition", 1, 50, 1, 17, "condition number κ", frames=4),
                   Slider("angle", 0, 90, 5, 45, "most curvature at (°)", frames=3),
                   Slider("lr_fraction", 0.2, 1.2, 0.05, 0.8, "ε / (2/λ_max)", frames=6)],
         title="Gradient descent in a canyon: condition number, direction and step size",
@@ -216,6 +216,8 @@ def constrained_lstsq_draw(data: dict[str, Any]) -> Figure:
     ax.plot(*data["x_star"], "*", color=COLORS["optimum"], ms=11, label="constrained optimum")
     ax.plot(*data["x"], "o", color=COLORS["second"], ms=7, label="x(λ) at the slider")
     ax.legend(loc="lower left", fontsize=6.5)
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
     ax.set_title(f"λ = {data['lam']:.2f}: ‖x‖ = {data['norm']:.3f}", fontsize=9)
     bx.plot(data["lams"], data["norms"], color=COLORS["data"])
     bx.axhline(1.0, color=COLORS["optimum"], ls="--", lw=1)
