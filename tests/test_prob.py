@@ -157,5 +157,7 @@ def test_bad_inputs_raise_clear_errors() -> None:
         bernoulli_pmf([0, 2], 0.5)
     with pytest.raises(ValueError, match="phi must contain probabilities"):
         bernoulli_pmf([0, 1], 1.5)
+    with pytest.raises(ValueError, match="phi must be 0-D"):
+        bernoulli_pmf([0, 1], [0.3, 0.7])
     with pytest.raises(ValueError, match="n must be"):
         sample_mixture(0, [1.0], [0.0], [1.0], np.random.default_rng(0))

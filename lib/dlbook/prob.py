@@ -107,7 +107,7 @@ def bernoulli_pmf(x: Any, phi: float) -> Any:
     x = as_array(x, "x")
     if not np.all((x == 0) | (x == 1)):
         raise ValueError("x must contain only 0 and 1 (a Bernoulli variable is binary)")
-    phi = float(check_probabilities(phi, "phi"))
+    phi = float(check_probabilities(as_array(phi, "phi", ndim=0), "phi"))
     return _scalar_or_array(np.where(x == 1, phi, 1.0 - phi))
 
 

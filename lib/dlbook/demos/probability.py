@@ -14,10 +14,11 @@ from dlbook.information import (GaussianFit, bernoulli_cross_entropy, bernoulli_
 from dlbook.plotting import COLORS, new_figure
 from dlbook.prob import gaussian_pdf, mixture_pdf
 
+
 def _fixed_layout(fig: Figure, bottom: float, wspace: float) -> None:
     """Fixed axes positions instead of constrained layout: a third less time per pre-rendered frame."""
     fig.set_layout_engine("none")
-    left, right, top = 0.07, 0.985, 0.9
+    left, right, top = 0.085, 0.985, 0.9
     width = (right - left - wspace) / 2
     for i, ax in enumerate(fig.axes):
         ax.set_position((left + i * (width + wspace), bottom, width, top - bottom))
@@ -78,10 +79,12 @@ def kl_explorer_draw(data: dict[str, Any]) -> Figure:
         ax.plot(x, dens, color=COLORS["second"], lw=1.6 if is_best else 1.0, ls=":" if is_best else "-.",
                 label=labels.pop(is_best, None))
     ax.plot(x, data["q"], color=COLORS["model"], lw=2.0, label="your q")
-    top = max(float(np.max(data["p"])), float(np.max(data["q"])), float(np.max(data["forward_q"])), 0.25)
+    curves = [data["p"], data["q"], data["forward_q"], *data["reverse_q"]]
+    top = max(max(float(np.max(c)) for c in curves), 0.25)  # every curve stays below the legend
     ax.set_ylim(0, 1.5 * top)
     ax.set_xlim(x[0], x[-1])
     ax.set_xlabel("x")
+    ax.set_ylabel("density")
     ax.legend(loc="upper center", fontsize=6.5, frameon=False, ncols=2)
     ax.set_title(f"D(p‖q) = {data['kl_pq']:.2f}    D(q‖p) = {data['kl_qp']:.2f} nats", fontsize=9.5)
     m = data["means"]
@@ -137,6 +140,7 @@ def bernoulli_info_draw(data: dict[str, Any]) -> Figure:
     ax.bar([0.18, 1.18], [1 - data["q"], data["q"]], width=0.34, color=COLORS["model"], label="Q")
     ax.set_xticks([0, 1], ["x = 0", "x = 1"])
     ax.set_ylim(0, 1.05)
+    ax.set_ylabel("probability")
     ax.legend(loc="upper center", fontsize=8, frameon=False, ncols=2)
     kl_rev = data["KL_rev"]
     ax.set_title(f"D(P‖Q) = {data['KL']:.3f}, D(Q‖P) = " + ("∞" if np.isinf(kl_rev) else f"{kl_rev:.3f}"),
