@@ -99,3 +99,10 @@ def test_bad_inputs_raise_clear_errors() -> None:
         Value(1.0) / Value(0.0)
     with pytest.raises(ValueError, match="constant real exponent"):
         Value(2.0) ** Value(2.0)
+    with pytest.raises(ValueError, match="integer exponent"):
+        Value(-2.0) ** 0.5
+    with pytest.raises(ValueError, match="overflows"):
+        Value(800.0).exp()
+    y = Value(-2.0) ** 3  # a negative base with an integer exponent is fine
+    y.backward()
+    assert y.data == -8.0

@@ -7,9 +7,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dlbook.mlp import (ACTIVATIONS, Layer, abs_rectify, activation, bce_with_logits, hard_tanh, init_mlp,
-                        leaky_relu, maxout, minibatch_order, mlp_backward, mlp_forward, mlp_predict, relu,
-                        softmax_cross_entropy, train_mlp)
+from dlbook.mlp import (ACTIVATIONS, Layer, abs_rectify, activation, bce_with_logits, count_linear_pieces,
+                        fit_relu_units, folded, hard_tanh, init_mlp, leaky_relu, maxout, minibatch_order,
+                        mlp_backward, mlp_forward, mlp_predict, relu, relu_features, softmax_cross_entropy, tent,
+                        train_mlp)
 
 TOL = 1e-10
 TORCH_ACT = {"relu": torch.relu, "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "abs": torch.abs,
@@ -162,3 +163,77 @@ def test_bad_inputs_raise_clear_errors() -> None:
         mlp_forward(layers, np.zeros((4, 2)))
     with pytest.raises(ValueError, match="lr must be finite and > 0"):
         train_mlp(layers, np.zeros((4, 3)), np.zeros(4, int), [np.arange(4)], lr=0.0)
+    with pytest.raises(ValueError, match="one label per row of X"):
+        train_mlp(layers, np.zeros((4, 3)), np.zeros(3, int), [np.arange(3)], lr=0.1)
+    with pytest.raises(ValueError, match="at least one Layer"):
+        mlp_forward([], np.zeros((4, 3)))
+    _, cache = mlp_forward(layers, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="cache holds 1 layers but the network has 2"):
+        mlp_backward(layers * 2, cache, np.zeros(4, int))
+
+
+# -- width and depth (§6.4) ---------------------------------------------------------------------------------
+
+def test_relu_features_match_torch() -> None:
+    rng = np.random.default_rng(5)
+    x, knots = rng.uniform(-3, 3, 40), np.sort(rng.uniform(-3, 3, 7))
+    ref = F.relu(_t(x)[:, None] - _t(knots)[None, :]).numpy()
+    np.testing.assert_array_equal(relu_features(x, knots), ref)
+
+
+@pytest.mark.parametrize("units", [1, 2, 5, 16])
+def test_fit_relu_units_is_the_least_squares_linear_spline(units: int) -> None:
+    """The ReLU basis with a knot at min(x) spans the linear splines with the other knots inside: the fit must
+    equal SciPy's least-squares linear spline (an independent B-spline solver) with those interior knots."""
+    from scipy.interpolate import LSQUnivariateSpline
+
+    x = np.linspace(-np.pi, np.pi, 301)
+    y = np.sin(2 * x) + 0.3 * x
+    knots, v, a = fit_relu_units(x, y, units)
+    np.testing.assert_allclose(knots, x.min() + 2 * np.pi * np.arange(units) / units, atol=1e-12)
+    fit = relu_features(x, knots) @ v + a
+    ref = LSQUnivariateSpline(x, y, knots[1:], k=1)(x) if units > 1 else np.polyval(np.polyfit(x, y, 1), x)
+    np.testing.assert_allclose(fit, ref, atol=1e-9)
+
+
+def test_fit_relu_units_is_exact_on_a_polyline_with_the_same_knots() -> None:
+    x = np.linspace(0.0, 4.0, 401)
+    y = 1.0 - 2.0 * x + 3.0 * np.maximum(0, x - 1) - 5.0 * np.maximum(0, x - 3)   # knots at 1 and 3 of 0, 1, 2, 3
+    knots, v, a = fit_relu_units(x, y, 4)
+    np.testing.assert_allclose(relu_features(x, knots) @ v + a, y, atol=1e-10)
+    np.testing.assert_allclose(v, [-2.0, 3.0, 0.0, -5.0], atol=1e-9)
+
+
+def test_tent_and_folds_match_the_triangle_wave() -> None:
+    """t(x) = 1 − |2x − 1| on [0, 1], and its l-fold composition is the triangle wave 1 − |2 frac(2^(l−1) x) − 1|."""
+    x = np.random.default_rng(6).uniform(0, 1, 500)
+    np.testing.assert_allclose(tent(x), 1 - np.abs(2 * x - 1), atol=1e-15)
+    np.testing.assert_array_equal(folded(x, 0), x)
+    for depth in range(1, 9):
+        wave = 1 - np.abs(2 * np.mod(2.0 ** (depth - 1) * x, 1.0) - 1)
+        np.testing.assert_allclose(folded(x, depth), wave, atol=1e-9)
+
+
+def test_count_linear_pieces_closed_forms() -> None:
+    x = np.linspace(-1, 1, 201)
+    assert count_linear_pieces(x, 3 * x + 1) == 1
+    assert count_linear_pieces(x, np.abs(x)) == 2
+    # a random polyline with kinks on grid points: one piece per kink plus one
+    rng = np.random.default_rng(7)
+    kinks = np.sort(rng.choice(np.arange(10, 190), 6, replace=False))
+    slopes = np.cumsum(np.r_[rng.normal(), rng.choice([-1, 1], 6) * rng.uniform(0.5, 2, 6)])
+    y = slopes[0] * x + sum((slopes[i + 1] - slopes[i]) * np.maximum(0, x - x[k]) for i, k in enumerate(kinks))
+    assert count_linear_pieces(x, y) == 7
+    xs = np.linspace(0, 1, 2**10 + 1)
+    assert [count_linear_pieces(xs, folded(xs, l)) for l in range(1, 9)] == [2**l for l in range(1, 9)]
+
+
+def test_architecture_bad_inputs() -> None:
+    with pytest.raises(ValueError, match="strictly increasing"):
+        count_linear_pieces([0.0, 1.0, 1.0], [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="same length"):
+        fit_relu_units(np.arange(5.0), np.arange(4.0), 2)
+    with pytest.raises(ValueError, match="n_units"):
+        fit_relu_units(np.arange(5.0), np.arange(5.0), 0)
+    with pytest.raises(ValueError, match="depth"):
+        folded(np.arange(3.0), -1)

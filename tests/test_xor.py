@@ -65,6 +65,21 @@ def test_a_solved_run_fits_xor_and_failure_rate_is_a_fraction() -> None:
     assert failure_rate(range(20), hidden=8) <= rate  # wider networks fail less often on these seeds
 
 
+def test_perturbed_solution_changes_exactly_one_parameter() -> None:
+    from dlbook.demos.feedforward import XOR_PARAMS, perturbed_solution
+
+    base = book_solution()
+    flat = np.concatenate([base.W.ravel(), base.c, base.w, [base.b]])  # W11, W12, W21, W22, c1, c2, w1, w2, b
+    for i, name in enumerate(XOR_PARAMS):
+        net = perturbed_solution(name, 0.3)
+        moved = np.concatenate([net.W.ravel(), net.c, net.w, [net.b]])
+        np.testing.assert_allclose(moved - flat, 0.3 * np.eye(9)[i], atol=1e-15)
+    # raising c2 by 1/2 makes the second unit fire at (0, 1) and (1, 0): closed form h2 = 1/2 there
+    np.testing.assert_allclose(xor_hidden(perturbed_solution("c2", 0.5))[1:3, 1], 0.5)
+    with pytest.raises(ValueError, match="param must be one of"):
+        perturbed_solution("W33", 0.1)
+
+
 def test_bad_inputs_raise_clear_errors() -> None:
     with pytest.raises(ValueError, match="seed must be an integer"):
         train_xor_seeds([1.5])

@@ -3,7 +3,7 @@
 Each :class:`Value` is a node of a computational graph (§6.5.1): it stores its number, the
 nodes it was computed from and a closure that applies the chain rule (§6.5.2) locally.
 :meth:`Value.backward` visits the graph in reverse topological order, which is
-back-propagation (§6.5.6, Algorithm 6.2): every node's gradient is computed once and reused.
+back-propagation (§6.5.3, Algorithm 6.2; §6.5.6 in general): every node's gradient is computed once and reused.
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ class Value:
             raise ValueError(f"Value ** k needs a constant real exponent k; got {type(k).__name__}")
         if self.data == 0 and k < 1:
             raise ValueError(f"0 ** {k} has no finite derivative; use an exponent >= 1 at zero")
+        if self.data < 0 and not float(k).is_integer():
+            raise ValueError(f"a negative base needs an integer exponent (the result would not be real); got {k}")
         out = Value(self.data ** k, (self,), f"**{k}")
 
         def backward() -> None:
@@ -68,6 +70,8 @@ class Value:
         return out
 
     def exp(self) -> Value:
+        if self.data > 709.0:  # e^709.8 is the largest float64
+            raise ValueError(f"exp({self.data}) overflows float64; keep the argument <= 709")
         out = Value(math.exp(self.data), (self,), "exp")
 
         def backward() -> None:
@@ -138,7 +142,7 @@ class Value:
 
     # -- back-propagation ----------------------------------------------------------------------
     def backward(self) -> None:
-        """Set ``.grad`` of every node to ∂self/∂node (§6.5.6, Algorithm 6.2).
+        """Set ``.grad`` of every node to ∂self/∂node (§6.5.3, Algorithm 6.2).
 
         Sorts the graph topologically, seeds ∂self/∂self = 1 and calls each node's local chain
         rule from the output back to the inputs, so each node is visited once. Gradients

@@ -24,28 +24,28 @@ Array = np.ndarray
 # -- hidden units and their derivatives (§6.3) ------------------------------------------------------
 
 def relu(z: Any) -> Array:
-    """Rectified linear unit g(z) = max{0, z} (§6.3.1, eq. 6.36)."""
+    """Rectified linear unit g(z) = max{0, z} (§6.1, fig. 6.3; §6.3.1)."""
     return np.maximum(as_array(z, "z"), 0.0)
 
 
 def leaky_relu(z: Any, alpha: float = 0.01) -> Array:
-    """g(z) = max{0, z} + α min{0, z} (§6.3.1, eq. 6.37): leaky ReLU for small fixed α, PReLU when α is learned."""
+    """g(z) = max{0, z} + α min{0, z} (§6.3.1): leaky ReLU for small fixed α, PReLU when α is learned."""
     z = as_array(z, "z")
     return np.maximum(z, 0.0) + float(alpha) * np.minimum(z, 0.0)
 
 
 def abs_rectify(z: Any) -> Array:
-    """Absolute value rectification g(z) = |z|, the case α = −1 of eq. 6.37 (§6.3.1)."""
+    """Absolute value rectification g(z) = |z|, the case α = −1 of :func:`leaky_relu`'s formula (§6.3.1)."""
     return np.abs(as_array(z, "z"))
 
 
 def hard_tanh(z: Any) -> Array:
-    """g(z) = max{−1, min{1, z}} (§6.3.3, eq. 6.40)."""
+    """Hard tanh g(z) = max{−1, min{1, z}} (§6.3.3)."""
     return np.clip(as_array(z, "z"), -1.0, 1.0)
 
 
 def maxout(z: Any, k: int) -> Array:
-    """Maxout (§6.3.1, eq. 6.37 ff.): split the last axis of ``z`` into groups of ``k`` and keep each group's max."""
+    """Maxout (§6.3.1, eq. 6.37): split the last axis of ``z`` into groups of ``k`` and keep each group's max."""
     z = as_array(z, "z", ndim=(1, 2))
     k = check_int(k, "k", low=1)
     if z.shape[-1] % k:
@@ -158,6 +158,8 @@ def mlp_forward(layers: list[Layer], X: Any, act: str = "relu") -> tuple[Array, 
     The last layer is linear: its output z are the logits. Returns them and the cache.
     """
     g, _ = activation(act)
+    if not layers:
+        raise ValueError("layers must contain at least one Layer")
     h = as_array(X, "X", ndim=2)
     if h.shape[1] != layers[0].W.shape[1]:
         raise ValueError(f"X must have {layers[0].W.shape[1]} columns (the network's inputs); got {h.shape[1]}")
@@ -179,6 +181,9 @@ def mlp_backward(layers: list[Layer], cache: Cache, labels: Any, act: str = "rel
     Returns the gradients as Layers (same shapes as the parameters).
     """
     _, g_prime = activation(act)
+    if len(cache.pre) != len(layers):
+        raise ValueError(f"the cache holds {len(cache.pre)} layers but the network has {len(layers)}; "
+                         "pass the cache that mlp_forward returned for these layers")
     logits = cache.pre[-1]
     n, k = logits.shape
     y = _labels(labels, n, k)
@@ -216,6 +221,8 @@ def train_mlp(layers: list[Layer], X: Any, labels: Any, batches: list[Array], lr
     """Mini-batch SGD with the hand-written backward pass; returns new layers and the loss of each step."""
     X = as_array(X, "X", ndim=2)
     labels = np.asarray(labels)
+    if labels.shape != (len(X),):
+        raise ValueError(f"labels must be a 1-D array with one label per row of X ({len(X)}); got shape {labels.shape}")
     lr = check_positive(lr, "lr")
     layers = [Layer(l.W.copy(), l.b.copy()) for l in layers]
     losses = []

@@ -58,8 +58,10 @@ def _draw_xor_panels(axes: Any, data: dict[str, Any]) -> None:
         ax.plot(p, q, "o", color=color, mec="k", ms=8)
         ax.text(p + 0.07, q + 0.07, f"f={o:.2f}", fontsize=7)
     ax.set_title(f"input space: f(x); MSE = {data['mse']:.3f}", fontsize=9)
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
+    ax.set_xlabel("x₁", labelpad=1)
+    ax.set_ylabel("x₂", labelpad=1)
+    ax.set_xticks([0, 1])  # few tick labels: text layout dominates the cost of pre-rendering a frame
+    ax.set_yticks([0, 1])
     h = data["h"]
     lim = max(2.5, float(np.abs(h[:, :2]).max()) + 0.5)
     for (p, q), t in zip(h[:, :2], XOR_Y):
@@ -73,8 +75,9 @@ def _draw_xor_panels(axes: Any, data: dict[str, Any]) -> None:
     hx.set_ylim(-0.5, lim)
     hx.set_aspect("equal")
     hx.set_title("hidden space h = max{0, Wᵀx + c}", fontsize=9)
-    hx.set_xlabel("h₁")
-    hx.set_ylabel("h₂")
+    hx.set_xlabel("h₁", labelpad=1)
+    hx.set_ylabel("h₂", labelpad=1)
+    hx.locator_params(nbins=3)
 
 
 # -- the XOR explorer (§6.1, fig. 6.1) -------------------------------------------------------------------
@@ -87,8 +90,9 @@ def xor_explorer_compute(param: str = "W11", delta: float = 0.0) -> dict[str, An
 
 
 def xor_explorer_draw(data: dict[str, Any]) -> Figure:
-    fig, axes = new_figure(ncols=2, width=2.9, height=2.9)
+    fig, axes = new_figure(ncols=2, width=2.9, height=2.9, layout=None)  # fixed margins: fast to pre-render
     _draw_xor_panels(axes, data)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.84, wspace=0.25)
     fig.suptitle(f"book solution with {data['param']} {data['delta']:+g}", fontsize=10)
     return fig
 
@@ -125,15 +129,19 @@ def xor_training_compute(seed: int = 0, hidden: int = 2) -> dict[str, Any]:
 
 
 def xor_training_draw(data: dict[str, Any]) -> Figure:
-    fig, axes = new_figure(ncols=3, width=2.45, height=2.55)
+    fig, axes = new_figure(ncols=3, width=2.45, height=2.55, layout=None)  # fixed margins: fast to pre-render
     _draw_xor_panels(axes[:2], data)
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.17, top=0.82, wspace=0.35)
     if data["hidden"] > 2:
         axes[1].set_title("hidden space (first two units)", fontsize=9)
     lx = axes[2]
     steps = np.arange(0, len(data["losses"]), 10)  # every tenth step is plenty for the curve
     lx.semilogy(steps, np.maximum(data["losses"][steps], 1e-12), color=COLORS["data"])
     lx.set_ylim(1e-6, 10)
-    lx.set_xlabel("gradient step")
+    lx.set_yticks([1e-6, 1e-3, 1.0])
+    lx.minorticks_off()
+    lx.set_xticks([0, 1000, 2000])
+    lx.set_xlabel("gradient step", labelpad=1)
     lx.set_title("training MSE", fontsize=9)
     verdict = "solved" if data["solved"] else "stuck (not solved)"
     fig.suptitle(f"seed {data['seed']}, {data['hidden']} hidden units: {verdict}", fontsize=10)
@@ -173,7 +181,8 @@ def activation_compute(unit: str = "relu") -> dict[str, Any]:
 
 
 def activation_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax, bx) = new_figure(ncols=2, width=3.4, height=2.7)
+    fig, (ax, bx) = new_figure(ncols=2, width=3.4, height=2.7, layout=None)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.16, top=0.9, wspace=0.28)
     z = data["z"]
     if data["unit"] == "maxout":
         for line in _MAXOUT_LINES.T:
@@ -181,9 +190,11 @@ def activation_draw(data: dict[str, Any]) -> Figure:
     ax.plot(z, data["g"], color=COLORS["data"], lw=2)
     ax.set_ylim(-2, 3)
     ax.set_title(f"{data['unit']}: g(z)", fontsize=10)
+    ax.set_ylabel("g(z)", labelpad=1)
     bx.plot(z, data["dg"], color=COLORS["model"], lw=2)
     bx.set_ylim(-1.2, 1.5)
     bx.set_title("derivative g′(z)", fontsize=10)
+    bx.set_ylabel("g′(z)", labelpad=1)
     for a in (ax, bx):
         a.axhline(0, color="0.8", lw=0.8)
         a.axvline(0, color="0.8", lw=0.8)
@@ -230,6 +241,8 @@ def universal_draw(data: dict[str, Any]) -> Figure:
     ax.plot(data["x"], data["fit"], color=COLORS["model"], lw=1.5, label="ReLU network")
     ax.plot(data["knots"], np.full(len(data["knots"]), -2.4), "|", color=COLORS["muted"], ms=8)
     ax.set_ylim(-2.6, 2.6)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
     ax.legend(fontsize=8, loc="upper left")
     ax.set_title(f"{data['units']} ReLU units: largest error {data['max_error']:.3f}", fontsize=10)
     return fig
@@ -264,7 +277,8 @@ def depth_draw(data: dict[str, Any]) -> Figure:
     ax.plot(data["x"], data["y"], color=COLORS["data"], lw=1.5)
     ax.set_ylim(-0.05, 1.1)
     ax.set_xlabel("x")
-    ax.set_title(f"depth {data['depth']} (2 ReLUs per layer): {data['pieces']} linear pieces; "
+    ax.set_ylabel("network output")
+    ax.set_title(f"depth {data['depth']} (2 ReLUs per layer): {data['pieces']} linear pieces\n"
                  f"one layer of {2 * data['depth']} ReLUs: at most {data['shallow_pieces']}", fontsize=9)
     return fig
 
