@@ -17,11 +17,13 @@ def test_as_array_checks_rank_size_and_finiteness() -> None:
         as_array([], "x")
     with pytest.raises(ValueError, match="numeric"):
         as_array(["a", "b"], "x")
+    with pytest.raises(ValueError, match="must be real"):
+        as_array([1 + 2j], "x")
 
 
 def test_scalar_checks() -> None:
     assert check_positive(2, "w") == 2.0
-    for bad in (0, -1, np.inf, np.nan, "x"):
+    for bad in (0, -1, np.inf, np.nan, "x", 10**400):
         with pytest.raises(ValueError, match="w must"):
             check_positive(bad, "w")
     assert check_positive(0, "w", allow_zero=True) == 0.0

@@ -161,3 +161,16 @@ def test_rank_tolerance_and_zero_matrix() -> None:
     np.testing.assert_allclose(pinv(A, rtol=1e-3), np.diag([1.0, 0.0]))
     assert matrix_rank(np.zeros((3, 4))) == 0
     assert definiteness(np.zeros((3, 3))) == "positive semidefinite"  # every eigenvalue is 0
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1.0, 1e300])
+def test_svd_of_a_matrix_with_a_vanishing_rotation_is_warning_free(scale: float) -> None:
+    """Found by the property tests: this matrix made the Jacobi rotation overflow (a RuntimeWarning)."""
+    import warnings
+
+    M = np.array([[0.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        U, s, Vt = svd(M * scale)
+    np.testing.assert_allclose(s / scale, np.linalg.svd(M, compute_uv=False), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(U @ np.diag(s) @ Vt / scale, M, atol=1e-12)

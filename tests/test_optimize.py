@@ -184,3 +184,18 @@ def test_bad_inputs_raise_clear_errors() -> None:
         lstsq_gradient_descent(A, b[:3])
     with pytest.raises(ValueError, match="positive eigenvalue"):
         max_stable_learning_rate(-np.eye(2))
+
+
+def test_regularised_lstsq_survives_a_singular_gram_matrix() -> None:
+    """Found by the property tests: AᵀA singular and λ tiny used to raise LinAlgError."""
+    A, b, lam = np.array([[13748.0, 404835.0, 0.0]]), np.array([0.0]), 1e-8
+    x = regularised_lstsq(A, b, lam)
+    oracle = np.linalg.lstsq(np.vstack([A, np.sqrt(2 * lam) * np.eye(3)]), np.r_[b, 0, 0, 0], rcond=None)[0]
+    np.testing.assert_allclose(x, oracle, atol=1e-12)
+
+
+def test_constrained_lstsq_is_feasible_when_the_multiplier_is_tiny() -> None:
+    """Found by the property tests: λ ≈ 5e-9 used to stop the bisection too early (xᵀx = 1.0094 > 1)."""
+    sol = constrained_lstsq(np.array([[1e-8]]), np.array([1.0]), radius=1.0)
+    assert float(sol.x @ sol.x) <= 1.0 + 1e-12
+    assert float(sol.x @ sol.x) == pytest.approx(1.0, rel=1e-6)

@@ -23,7 +23,8 @@ from dlbook.checks import as_array, check_int, check_positive, check_probabiliti
 from dlbook.pca import (correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode,
                         reconstruction_error)
 
-FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples on every run, so CI is reproducible (explore locally with --hypothesis-seed)
+FAST = settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 not_finite = st.sampled_from([np.nan, np.inf, -np.inf])

@@ -27,8 +27,14 @@ def as_array(
     contains NaN or infinity.
     """
     try:
+        is_complex = np.iscomplexobj(x)
+    except (TypeError, ValueError):  # ragged or non-numeric input: reported below
+        is_complex = False
+    if is_complex:
+        raise ValueError(f"{name} must be real; got complex values")
+    try:
         arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise ValueError(f"{name} must be numeric (an array of real numbers); got {type(x).__name__}") from err
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -46,7 +52,7 @@ def check_positive(value: float, name: str, *, allow_zero: bool = False) -> floa
     """Return ``value`` as a float, raising ``ValueError`` unless it is finite and > 0 (or >= 0)."""
     try:
         v = float(value)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise ValueError(f"{name} must be a real number; got {value!r}") from err
     ok = v >= 0 if allow_zero else v > 0
     if not np.isfinite(v) or not ok:

@@ -77,9 +77,12 @@ def svd(A: np.ndarray, max_sweeps: int = 60) -> tuple[np.ndarray, np.ndarray, np
                 gamma = W[:, i] @ W[:, j]
                 if abs(gamma) <= _EPS * np.sqrt(alpha * beta) or gamma == 0.0:
                     continue
+                with np.errstate(over="ignore"):
+                    zeta = (beta - alpha) / (2.0 * gamma)
+                if not np.isfinite(zeta):  # γ is negligible next to β − α: the rotation is the identity
+                    continue
                 rotated = True
-                zeta = (beta - alpha) / (2.0 * gamma)
-                t = (1.0 if zeta >= 0 else -1.0) / (abs(zeta) + np.sqrt(1.0 + zeta * zeta))
+                t = (1.0 if zeta >= 0 else -1.0) / (abs(zeta) + np.hypot(1.0, zeta))  # hypot: no overflow
                 c = 1.0 / np.sqrt(1.0 + t * t)
                 sn = c * t
                 for M in (W, V):

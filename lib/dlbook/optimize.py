@@ -236,7 +236,11 @@ def regularised_lstsq(A: Any, b: Any, lam: float) -> np.ndarray:
     lam = check_positive(lam, "lam", allow_zero=True)
     if lam == 0:
         return np.linalg.pinv(A) @ b
-    return np.linalg.solve(A.T @ A + 2 * lam * np.eye(A.shape[1]), A.T @ b)
+    # Same minimiser as solving (AᵀA + 2λI)x = Aᵀb, but as the least-squares problem
+    # ‖[A; √(2λ) I] x − [b; 0]‖², which stays accurate when AᵀA is (nearly) singular and λ is tiny.
+    n = A.shape[1]
+    stacked = np.vstack([A, np.sqrt(2 * lam) * np.eye(n)])
+    return np.linalg.lstsq(stacked, np.concatenate([b, np.zeros(n)]), rcond=None)[0]
 
 
 @dataclass(frozen=True)
@@ -289,12 +293,12 @@ def constrained_lstsq(A: Any, b: Any, radius: float = 1.0, method: str = "bisect
     lo, hi, it = 0.0, 1.0, 0
     while excess(hi) > 0:  # ‖x(λ)‖ ≤ ‖Aᵀb‖ / 2λ, so doubling soon brackets the root
         lo, hi, it = hi, 2 * hi, it + 1
-    while hi - lo > tol * max(1.0, hi) and it < max_iter:
+    while hi - lo > tol * hi and it < max_iter:  # relative width: λ may be as small as 1e-9
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if excess(mid) > 0 else (lo, mid)
         it += 1
-    lam = 0.5 * (lo + hi)
-    return ConstrainedSolution(regularised_lstsq(A, b, lam), lam, it)
+    # excess(hi) <= 0 throughout, so x(hi) is always feasible; it is within tol of the exact λ.
+    return ConstrainedSolution(regularised_lstsq(A, b, hi), hi, it)
 
 
 def kkt_residuals(A: Any, b: Any, x: Any, lam: float, radius: float = 1.0) -> dict[str, float]:

@@ -107,7 +107,7 @@ def direction_objective(X: np.ndarray, d: np.ndarray) -> tuple[float, float]:
     if d.shape[0] != X.shape[1]:
         raise ValueError(f"d must have {X.shape[1]} entries to match X; got {d.shape[0]}")
     norm = np.linalg.norm(d)
-    if not np.isclose(norm, 1.0, atol=1e-9):
+    if abs(norm - 1.0) > 1e-9:
         raise ValueError(f"d must be a unit vector; got norm {norm:g}")
     Xc = X - X.mean(axis=0)
     captured = float(np.sum((Xc @ d) ** 2))
