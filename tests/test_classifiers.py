@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from dlbook.classifiers import (fit_kernel_ridge, fit_logistic_regression, kernel_machine_predict, knn_predict,
-                                linear_kernel, logistic_gradient, logistic_loss, rbf_kernel, squared_distances)
+                                linear_kernel, linearly_separable, logistic_gradient, logistic_loss, rbf_kernel,
+                                squared_distances)
 
 RNG = np.random.default_rng(2)
 X = RNG.standard_normal((80, 3))
@@ -114,6 +115,33 @@ def test_one_nn_has_zero_training_error() -> None:
     np.testing.assert_array_equal(knn_predict(X, Y, X, 1), Y)
 
 
+def test_linear_separability_matches_the_perceptron() -> None:
+    """Oracle: the perceptron reaches zero training errors exactly when the labelling is linearly separable
+    (Novikoff's convergence theorem one way, the definition the other); 100,000 epochs is ample for these sets."""
+    from sklearn.linear_model import Perceptron
+
+    rng = np.random.default_rng(5)
+    seen = {True: 0, False: 0}
+    for _ in range(60):
+        n = int(rng.integers(3, 8))
+        P, lab = rng.standard_normal((n, 2)), rng.integers(0, 2, n)
+        if lab.min() == lab.max():
+            continue
+        perceptron = Perceptron(max_iter=100_000, tol=None, random_state=0).fit(P, lab)
+        ours = linearly_separable(P, lab)
+        assert ours == (perceptron.score(P, lab) == 1.0)
+        seen[ours] += 1
+    assert min(seen.values()) >= 10                                   # both answers were exercised
+
+
+def test_lines_in_the_plane_shatter_three_points_but_not_four() -> None:
+    three = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    assert all(linearly_separable(three, [(k >> i) & 1 for i in range(3)]) for k in range(8))
+    square = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    assert not linearly_separable(square, [0, 1, 1, 0])               # XOR
+    assert linearly_separable(np.c_[square, square[:, 0] * square[:, 1]], [0, 1, 1, 0])   # a product feature fixes it
+
+
 def test_bad_inputs_raise_clear_errors() -> None:
     with pytest.raises(ValueError, match="binary labels 0 or 1"):
         logistic_loss(np.zeros(3), 0.0, X, Y + 1)
@@ -133,3 +161,5 @@ def test_bad_inputs_raise_clear_errors() -> None:
         knn_predict(X, Y, X, 81)
     with pytest.raises(ValueError, match="X must have 3 columns"):
         fit_logistic_regression(X, Y, epochs=1).predict_proba(X[:, :2])
+    with pytest.raises(ValueError, match="binary labels 0 or 1"):
+        linearly_separable(X, 2 * Y - 1)

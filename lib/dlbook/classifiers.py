@@ -5,6 +5,8 @@ Logistic regression squashes a linear score through the sigmoid, ``p(y=1|x) = σ
 log-likelihood (§5.9). A kernel machine predicts ``f(x) = b + Σᵢ αᵢ k(x, x⁽ⁱ⁾)`` (eq. 5.83),
 which is linear in the coefficients but not in ``x``: the kernel trick. k-nearest
 neighbours keeps the training set and votes among the closest examples (§5.7.3).
+:func:`linearly_separable` asks whether any affine classifier fits a labelling exactly, the
+question behind the VC dimension of §5.2.1.
 """
 
 from __future__ import annotations
@@ -12,16 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linprog
 from scipy.special import expit
 
 from dlbook.checks import as_array, check_int, check_positive
+from dlbook.regression import _check_xy
 
 
 def _check_labels01(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y must have the same number of rows (examples); got {X.shape[0]} and {y.shape[0]}")
+    X, y = _check_xy(X, y)
     if not np.all((y == 0) | (y == 1)):
         raise ValueError(f"y must hold binary labels 0 or 1; got values {np.unique(y)[:5]}")
     return X, y
@@ -53,12 +54,14 @@ class LogisticModel:
     losses: np.ndarray
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """``p(y = 1 | x) = σ(wᵀx + b)`` for each row of ``X`` (eq. 5.81)."""
         X = as_array(X, "X", ndim=2)
         if X.shape[1] != self.weights.shape[0]:
             raise ValueError(f"X must have {self.weights.shape[0]} columns; got shape {X.shape}")
         return expit(X @ self.weights + self.bias)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """The more probable class, 1 where ``p(y = 1 | x) ≥ 0.5`` and 0 elsewhere."""
         return (self.predict_proba(X) >= 0.5).astype(int)
 
 
@@ -92,6 +95,24 @@ def fit_logistic_regression(X: np.ndarray, y: np.ndarray, *, learning_rate: floa
     return LogisticModel(weights=w, bias=b, losses=losses)
 
 
+def linearly_separable(X: np.ndarray, y: np.ndarray) -> bool:
+    """Whether some affine classifier ``sign(wᵀx + b)`` labels every row of ``X`` as ``y`` (0/1) (§5.2.1).
+
+    Strict separation is equivalent (after rescaling ``w`` and ``b``) to the linear feasibility
+    problem ``sᵢ(wᵀx⁽ⁱ⁾ + b) ≥ 1`` with ``sᵢ = 2yᵢ − 1``, which a linear program decides. A
+    family *shatters* a point set when every labelling is separable; the VC dimension is the
+    size of the largest set it shatters (3 for lines in the plane).
+    """
+    X, y = _check_labels01(X, y)
+    s = 2.0 * y - 1.0
+    A = -s[:, None] * np.hstack([X, np.ones((len(y), 1))])
+    res = linprog(np.zeros(X.shape[1] + 1), A_ub=A, b_ub=-np.ones(len(y)), bounds=[(None, None)] * (X.shape[1] + 1),
+                  method="highs")
+    if res.status not in (0, 2):  # 0: a separating (w, b) exists; 2: the constraints are infeasible
+        raise RuntimeError(f"the linear program did not finish: {res.message}")
+    return bool(res.status == 0)
+
+
 def _check_pair(X: np.ndarray, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     X = as_array(X, "X", ndim=2)
     Z = as_array(Z, "Z", ndim=2)
@@ -101,7 +122,10 @@ def _check_pair(X: np.ndarray, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def squared_distances(X: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    """The matrix of squared Euclidean distances ``‖x⁽ⁱ⁾ − z⁽ʲ⁾‖²`` (clipped at 0 against round-off)."""
+    """The matrix of squared Euclidean distances ``‖x⁽ⁱ⁾ − z⁽ʲ⁾‖²`` (clipped at 0 against round-off).
+
+    Used by the RBF kernel (eq. 5.84), k-nearest neighbours (§5.7.3) and k-means (§5.8.2).
+    """
     X, Z = _check_pair(X, Z)
     d2 = np.sum(X**2, axis=1)[:, None] + np.sum(Z**2, axis=1)[None, :] - 2 * X @ Z.T
     return np.maximum(d2, 0.0)
@@ -117,7 +141,7 @@ def rbf_kernel(X: np.ndarray, Z: np.ndarray, gamma: float = 1.0) -> np.ndarray:
 
 
 def linear_kernel(X: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    """The linear kernel ``k(x, z) = xᵀz``: with it a kernel machine is an ordinary linear model."""
+    """The linear kernel ``k(x, z) = xᵀz`` (§5.7.2): with it a kernel machine is an ordinary linear model."""
     X, Z = _check_pair(X, Z)
     return X @ Z.T
 
@@ -132,7 +156,7 @@ def kernel_machine_predict(alpha: np.ndarray, bias: float, K: np.ndarray) -> np.
 
 
 def fit_kernel_ridge(K: np.ndarray, y: np.ndarray, weight_decay: float) -> np.ndarray:
-    """Coefficients ``α = (K + λI)⁻¹ y`` of kernel ridge regression, from the training Gram matrix ``K``.
+    """Coefficients ``α = (K + λI)⁻¹ y`` of kernel ridge regression, from the training Gram matrix ``K`` (§5.7.2).
 
     With the linear kernel ``K = XXᵀ`` the predictions equal ridge regression's with
     ``w = Xᵀα`` (minimising ``‖Xw − y‖² + λ‖w‖²``): the kernel trick in its simplest form.

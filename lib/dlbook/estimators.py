@@ -54,7 +54,7 @@ def expected_sample_variance(variance: float, m: int, *, unbiased: bool = False)
 
 
 def sample_variance_std(variance: float, m: int, *, unbiased: bool = False) -> float:
-    """Standard deviation of the sample variance of ``m`` Gaussian samples.
+    """Standard deviation of the sample variance of ``m`` Gaussian samples (its standard error, §5.4.3).
 
     ``(m−1)σ̃²/σ²`` follows a χ² law with ``m−1`` degrees of freedom, whose variance is
     ``2(m−1)``; so ``Var[σ̃²] = 2σ⁴/(m−1)`` and ``Var[σ̂²] = 2(m−1)σ⁴/m²``.
@@ -73,7 +73,7 @@ def standard_error_of_mean(x: np.ndarray) -> np.ndarray | float:
 
 
 def normal_quantile(level: float) -> float:
-    """The ``z`` with ``P(−z < Z < z) = level`` for a standard normal ``Z`` (1.96 for 95%)."""
+    """The ``z`` with ``P(−z < Z < z) = level`` for a standard normal ``Z`` (1.96 for 95%, eq. 5.47)."""
     level = check_positive(level, "level")
     if level >= 1:
         raise ValueError(f"level must be in (0, 1); got {level}")
@@ -106,6 +106,7 @@ class EstimatorReport:
 
     @property
     def std(self) -> float:
+        """The standard deviation (standard error) of the estimates, ``√Var``."""
         return float(np.sqrt(self.variance))
 
 
@@ -125,7 +126,7 @@ def bias_variance(estimates: np.ndarray, true_value: float) -> EstimatorReport:
 
 def simulate_estimates(estimator: Callable[[np.ndarray], np.ndarray], draw: Callable[..., np.ndarray],
                        m: int, n_datasets: int, seed: int = 0) -> np.ndarray:
-    """Apply ``estimator`` to ``n_datasets`` independent data sets of ``m`` samples each.
+    """Apply ``estimator`` to ``n_datasets`` independent data sets of ``m`` samples each (§5.4).
 
     ``draw(rng, size)`` samples the data-generating distribution (e.g.
     ``lambda rng, size: rng.normal(0, 1, size)``); it is called once with

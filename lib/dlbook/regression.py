@@ -69,6 +69,7 @@ class LinearFit:
     bias: float = 0.0
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        """``Xw + b`` for the rows of ``X``."""
         X = as_array(X, "X", ndim=2)
         if X.shape[1] != self.weights.shape[0]:
             raise ValueError(f"X must have {self.weights.shape[0]} columns; got shape {X.shape}")
