@@ -137,3 +137,16 @@ def test_bad_inputs_raise_clear_errors() -> None:
         cross_validation_losses(lambda a, b, c: np.zeros(1), X, Y, 3)
     with pytest.raises(ValueError, match="same shape"):
         mean_squared_error(np.zeros(3), np.zeros(4))
+
+
+@pytest.mark.parametrize("X, y, alpha, s2", [
+    (np.full((2, 2), 644311.0), np.zeros(2), 0.01, 0.00390625),
+    (np.array([[1.0, 1.0]]), np.zeros(1), 1e-20, 1.0),
+])
+def test_bayesian_posterior_survives_rank_deficient_designs(X, y, alpha, s2) -> None:
+    """Found by the property tests: Cholesky of XᵀX/σ² + αI failed when XᵀX/σ² dwarfs α."""
+    post = bayesian_linear_regression(X, y, prior_precision=alpha, noise_variance=s2)
+    assert np.all(np.isfinite(post.mean)) and np.all(np.isfinite(post.covariance))
+    np.testing.assert_allclose(post.mean, 0.0, atol=1e-12)  # y = 0 and μ₀ = 0: the posterior mean is 0
+    ev = np.linalg.eigvalsh(post.covariance)
+    assert ev.min() >= -1e-12 * ev.max() and ev.max() <= 1 / alpha * (1 + 1e-9)  # PSD, at most the prior's 1/α

@@ -135,10 +135,13 @@ def bayesian_linear_regression(X: np.ndarray, y: np.ndarray, *, prior_precision:
     if mu0.shape != (n,):
         raise ValueError(f"prior_mean must have {n} entries to match X; got shape {mu0.shape}")
     precision = X.T @ X / s2 + alpha * np.eye(n)  # Λ_m⁻¹: symmetric positive definite because α > 0
-    chol = np.linalg.cholesky(precision)
-    mean = np.linalg.solve(chol.T, np.linalg.solve(chol, X.T @ y / s2 + alpha * mu0))
-    inv_chol = np.linalg.solve(chol, np.eye(n))
-    return GaussianPosterior(mean=mean, covariance=inv_chol.T @ inv_chol, noise_variance=s2)
+    # Invert through the eigendecomposition rather than Cholesky: when XᵀX/σ² dwarfs α, round-off can
+    # make the computed matrix look indefinite, but every true eigenvalue is at least α.
+    eigvals, Q = np.linalg.eigh(precision)
+    covariance = (Q / np.maximum(eigvals, alpha)) @ Q.T
+    covariance = 0.5 * (covariance + covariance.T)
+    mean = covariance @ (X.T @ y / s2 + alpha * mu0)
+    return GaussianPosterior(mean=mean, covariance=covariance, noise_variance=s2)
 
 
 def k_fold_splits(m: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
