@@ -67,3 +67,31 @@ def chromium():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """After the run, list every notebook nbval executed and every test file, with its counts,
+    so the log shows at a glance that each notebook and each kind of test ran."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if not nodeid or getattr(report, "when", "call") not in ("call", "setup"):
+                continue
+            if outcome == "passed" and getattr(report, "when", "call") != "call":
+                continue
+            path = nodeid.split("::", 1)[0]
+            counts.setdefault(path, {"passed": 0, "failed": 0, "error": 0, "skipped": 0})[outcome] += 1
+    if not counts:
+        return
+    groups = {"notebooks executed by nbval": [p for p in counts if p.endswith(".ipynb")],
+              "browser and build tests": [p for p in counts if p.endswith("test_site.py")],
+              "library, property, demo and repository tests": [p for p in counts if p.endswith(".py")
+                                                                and not p.endswith("test_site.py")]}
+    terminalreporter.section("what ran")
+    for title, paths in groups.items():
+        terminalreporter.write_line(f"{title} ({len(paths)}):")
+        for p in sorted(paths):
+            c = counts[p]
+            extra = ", ".join(f"{v} {k}" for k, v in c.items() if k != "passed" and v)
+            terminalreporter.write_line(f"  {p}: {c['passed']} passed" + (f", {extra}" if extra else ""))
