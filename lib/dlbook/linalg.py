@@ -156,8 +156,12 @@ def determinant(A: np.ndarray) -> float:
     return float(np.real(np.prod(np.linalg.eigvals(A))))
 
 
-def condition_number(A: np.ndarray) -> float:
-    """The 2-norm condition number ``s_max / s_min`` (§4.2); ``inf`` for a singular matrix."""
+def svd_condition_number(A: np.ndarray) -> float:
+    """The 2-norm condition number ``s_max / s_min`` from the singular values (§4.2); ``inf`` if singular.
+
+    For a symmetric matrix it equals the eigenvalue ratio of eq. 4.2
+    (:func:`dlbook.calculus.condition_number`); for other matrices the two differ.
+    """
     A = as_array(A, "A", ndim=2)
     s = svd(A)[1]
     return float(s[0] / s[-1]) if s[-1] > 0 else float("inf")
