@@ -1,7 +1,12 @@
-"""Execute every notebook of the book with nbclient and time it (budget: well under 60 s each, 5 min in all)."""
+"""Execute every notebook of the book with nbclient and time it, against the budgets in :data:`BUDGETS`:
+each notebook, the whole book, a projection of the whole book once every planned chapter is written, and the
+last measured ``make test``."""
 
 from __future__ import annotations
 
+import json
+import re
+import statistics
 import time
 from datetime import datetime
 from pathlib import Path
@@ -57,6 +62,28 @@ def run(paths: list[Path] | None = None, progress: bool = True) -> list[dict[str
     return results
 
 
+def planned_chapters() -> list[str]:
+    """The chapters the landing page's map lists as planned (not yet written)."""
+    intro = (ROOT / "intro.md").read_text(encoding="utf-8")
+    return re.findall(r"^\| (\d+) \|.*\| planned \|$", intro, flags=re.M)
+
+
+def projection(results: list[dict[str, Any]]) -> dict[str, float]:
+    """The whole book's execution time once every planned chapter exists, at today's averages per chapter."""
+    chapters = {r["notebook"].split("/")[1] for r in results}
+    per_chapter = sum(r["total_s"] for r in results) / max(len(chapters), 1)
+    planned = len(planned_chapters())
+    return {"written_chapters": len(chapters), "planned_chapters": planned,
+            "seconds_per_chapter": per_chapter,
+            "projected_book_s": sum(r["total_s"] for r in results) + planned * per_chapter}
+
+
+def last_make_test() -> dict[str, float]:
+    """The durations of the two `make test` stages as the test harness recorded them (tests/harness.py)."""
+    path = ROOT / "_build" / "test-times.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def report(results: list[dict[str, Any]]) -> str:
     budget, book = BUDGETS["notebook_s"], BUDGETS["book_s"]
     rows = []
@@ -69,4 +96,25 @@ def report(results: list[dict[str, Any]]) -> str:
                  "ok" if total < book else "OVER BUDGET"])
     head = (f"Notebooks: executed one after another with nbclient, each in a fresh kernel (wall time includes "
             f"the kernel's start). Budgets: each < {budget:.0f} s, the whole book < {book:.0f} s.\n\n")
-    return head + table(["notebook", "total (s)", "cells (s)", "slowest cell (s)", "code cells", "verdict"], rows)
+    slowest = sorted(results, key=lambda r: -r["total_s"])[:10]
+    ten = table(["slowest notebooks", "total (s)", "share of the book"],
+                [[r["notebook"], f"{r['total_s']:.1f}", f"{100 * r['total_s'] / max(total, 1e-9):.0f}%"]
+                 for r in slowest])
+    p = projection(results)
+    median = statistics.median([r["total_s"] for r in results]) if results else 0.0
+    summary = table(["budget", "measured", "limit", "verdict"], [
+        ["slowest notebook (s)", f"{slowest[0]['total_s']:.1f}" if slowest else "—", f"{budget:.0f}",
+         "ok" if not slowest or slowest[0]["total_s"] < budget else "OVER BUDGET"],
+        ["median notebook (s)", f"{median:.1f}", "", ""],
+        ["whole book now (s)", f"{total:.1f}", f"{book:.0f}", "ok" if total < book else "OVER BUDGET"],
+        [f"whole book projected: {p['written_chapters']} chapters written, {p['planned_chapters']} planned at "
+         f"{p['seconds_per_chapter']:.0f} s each (s)", f"{p['projected_book_s']:.0f}", f"{book:.0f}",
+         "ok" if p["projected_book_s"] < book else "OVER BUDGET"],
+        *[[f"last `make test`, {stage} (s)", f"{sec:.0f}", "", ""] for stage, sec in last_make_test().items()],
+        ["last `make test`, both stages (s)", f"{sum(last_make_test().values()):.0f}" if last_make_test() else "—",
+         f"{BUDGETS['make_test_s']:.0f}",
+         ("ok" if sum(last_make_test().values()) < BUDGETS["make_test_s"] else "OVER BUDGET") if last_make_test()
+         else "not measured yet: run `make test`"],
+    ])
+    return (head + table(["notebook", "total (s)", "cells (s)", "slowest cell (s)", "code cells", "verdict"], rows)
+            + "\n\n" + ten + "\n\n" + summary)

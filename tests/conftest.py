@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository root, the built book and a headless Chromium."""
+"""Shared fixtures: the repository root, the built book and a headless Chromium (the offline guard, one torch
+thread and the record of nbval's executions are in harness.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import EXECUTED, OFFLINE_SITE, ROOT, pytest_configure, reuse_executed_notebooks  # noqa: F401
+
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("DLBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -26,7 +28,8 @@ def root() -> Path:
 
 
 def build_book() -> subprocess.CompletedProcess:
-    """Build the book the way the README does, with every warning an error."""
+    """Build the book the way the README does, with every warning an error, reusing nbval's executions."""
+    reuse_executed_notebooks()
     exe = Path(sys.executable).with_name("jupyter-book")
     return subprocess.run([str(exe), "build", str(ROOT), "-W", "-n", "--keep-going"],
                           cwd=ROOT, capture_output=True, text=True, timeout=1500)
@@ -36,6 +39,7 @@ def build_book() -> subprocess.CompletedProcess:
 def built_book() -> Path:
     """Build the book once per module that needs it; fail with the build's own report if it breaks."""
     result = build_book()
+    (ROOT / "_build" / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     if result.returncode != 0:
         pytest.fail("jupyter-book build -W -n --keep-going failed:\n" + result.stdout[-6000:] + result.stderr[-6000:])
     return HTML

@@ -48,3 +48,20 @@ def test_seed_everything_repeats_and_device_is_available() -> None:
     with pytest.raises(ValueError, match="seed"):
         seed_everything(-1)
     assert device().type in {"cpu", "cuda", "mps"}
+
+
+def test_seed_everything_uses_one_torch_thread_by_default() -> None:
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        seed_everything(0, threads=2)
+        assert torch.get_num_threads() == 2
+        seed_everything(0)
+        assert torch.get_num_threads() == 1
+        seed_everything(0, threads=None)
+        assert torch.get_num_threads() == 1
+        with pytest.raises(ValueError, match="threads"):
+            seed_everything(0, threads=0)
+    finally:
+        torch.set_num_threads(before)

@@ -9,7 +9,7 @@ import re
 
 import yaml
 
-from conftest import ROOT
+from harness import ROOT
 
 NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
@@ -85,3 +85,52 @@ def test_readme_commands_are_the_makefile_targets() -> None:
         assert f"make {target}" in readme
         assert re.search(rf"^{target}:", makefile, flags=re.M)
     assert "torch==2.13.0" in makefile
+
+
+def _notebook_imports(path) -> list[tuple[str, str | None, int]]:
+    """(module, name or None, cell index) for every dlbook import in a notebook's code cells, found statically."""
+    import ast
+
+    found = []
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        src = "\n".join(line for line in "".join(cell["source"]).splitlines()
+                        if not line.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "dlbook":
+                found += [(node.module, alias.name, i) for alias in node.names]
+            elif isinstance(node, ast.Import):
+                found += [(alias.name, None, i) for alias in node.names if alias.name.split(".")[0] == "dlbook"]
+    return found
+
+
+def test_every_dlbook_name_a_notebook_imports_exists() -> None:
+    """A static check, without executing notebooks: the library and the book cannot drift apart."""
+    import importlib
+
+    missing = []
+    for path in NOTEBOOKS + [ROOT / "status.ipynb"]:
+        for module, name, cell in _notebook_imports(path):
+            where = f"{path.relative_to(ROOT)} (code cell {cell})"
+            try:
+                mod = importlib.import_module(module)
+            except ImportError as err:
+                missing.append(f"{where}: no module {module} ({err})")
+                continue
+            if name is not None and name != "*" and not hasattr(mod, name):
+                try:
+                    importlib.import_module(f"{module}.{name}")
+                except ImportError:
+                    missing.append(f"{where}: {module} has no {name}")
+    assert not missing, "notebooks import names dlbook does not have:\n" + "\n".join(missing)
+
+
+def test_import_check_catches_a_missing_name(tmp_path) -> None:
+    nb = {"cells": [{"cell_type": "code", "source": ["%matplotlib inline\n", "from dlbook.linalg import nope, svd\n",
+                                                      "import dlbook.data as d\n"]}]}
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert _notebook_imports(path) == [("dlbook.linalg", "nope", 0), ("dlbook.linalg", "svd", 0),
+                                       ("dlbook.data", None, 0)]

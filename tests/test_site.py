@@ -8,13 +8,14 @@ worker and the book is built once.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ROOT
+from harness import ROOT
 
 pytestmark = [pytest.mark.build]
 
@@ -26,6 +27,24 @@ def test_book_builds_without_warnings(built_book: Path) -> None:
     assert (built_book / "index.html").exists()
     for page in CHAPTER_PAGES:
         assert (built_book / page).exists(), f"{page} missing from the built book"
+
+
+def test_build_reused_the_notebooks_nbval_executed(built_book: Path) -> None:
+    """Each notebook executes once per `make test`: the build takes nbval's outputs from the cache."""
+    from harness import EXECUTED
+
+    def code(path: Path) -> list[str]:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+    executed = {str(p.relative_to(EXECUTED)) for p in EXECUTED.rglob("*.ipynb")
+                if (ROOT / p.relative_to(EXECUTED)).exists() and code(p) == code(ROOT / p.relative_to(EXECUTED))}
+    chapters = {str(p.relative_to(ROOT)) for p in (ROOT / "chapters").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts}
+    if not chapters <= executed:
+        pytest.skip("nbval has not executed every notebook in this checkout (run `make test`, which runs it first)")
+    log = (ROOT / "_build" / "build.log").read_text(encoding="utf-8")
+    rerun = sorted(set(re.findall(r"(chapters/\S+\.ipynb): Executing notebook", log)))
+    assert not rerun, f"the build executed these notebooks again instead of reusing nbval's run: {rerun}"
 
 
 def test_no_cdn_in_built_pages(built_book: Path) -> None:

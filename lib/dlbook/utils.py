@@ -8,13 +8,19 @@ import numpy as np
 import torch
 
 
-def seed_everything(seed: int = 0) -> np.random.Generator:
+def seed_everything(seed: int = 0, threads: int | None = 1) -> np.random.Generator:
     """Seed Python, NumPy and PyTorch, and return a fresh NumPy ``Generator``.
 
-    Chapters call this once at the top so every run prints the same numbers.
+    Chapters call this once at the top so every run prints the same numbers. It also limits PyTorch to
+    ``threads`` CPU threads (``None`` leaves torch's default): the book's models are small, and on a 2-core
+    machine one thread was measured 4.5 times faster than two.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    if threads is not None:
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads must be a positive integer or None; got {threads!r}")
+        torch.set_num_threads(threads)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
