@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.calculus import _square  # one home for the square-matrix check (a candidate for dlbook.checks)
-from dlbook.checks import as_array, check_int, check_positive
+from dlbook.checks import as_array, check_int, check_positive, check_square
+from dlbook.linalg import rotation
 
 __all__ = [
     "ConstrainedSolution",
@@ -54,7 +54,7 @@ class Quadratic:
     b: np.ndarray
 
     def __post_init__(self) -> None:
-        H = _square(self.H, "H")
+        H = check_square(self.H, "H")
         if not np.allclose(H, H.T, atol=1e-12 * max(1.0, np.abs(H).max())):
             raise ValueError("H must be symmetric (a Hessian is, eq. 4.7)")
         object.__setattr__(self, "H", (H + H.T) / 2)
@@ -87,8 +87,7 @@ def quadratic_with_condition(condition: float, angle_deg: float = 45.0, lambda_m
     if condition < 1:
         raise ValueError(f"condition must be >= 1 (it is |λ_max / λ_min|); got {condition}")
     lambda_max = check_positive(lambda_max, "lambda_max")
-    t = np.deg2rad(float(angle_deg))
-    Q = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    Q = rotation(angle_deg)
     H = Q @ np.diag([lambda_max, lambda_max / condition]) @ Q.T
     return Quadratic(H, np.zeros(2))
 
@@ -118,7 +117,7 @@ def taylor_step_prediction(f0: float, g: Any, H: Any, learning_rate: float) -> f
 
     Exact when f is quadratic.
     """
-    H = _square(H, "H")
+    H = check_square(H, "H")
     g = _vector(g, "g", H.shape[0])
     eps = float(learning_rate)
     return float(f0) - eps * float(g @ g) + 0.5 * eps**2 * float(g @ H @ g)
@@ -129,7 +128,7 @@ def optimal_step(g: Any, H: Any) -> float:
 
     Raises ``ValueError`` if ``gᵀHg ≤ 0``: then the model has no minimum along −g.
     """
-    H = _square(H, "H")
+    H = check_square(H, "H")
     g = _vector(g, "g", H.shape[0])
     curvature = float(g @ H @ g)
     if not curvature > 0:
@@ -143,7 +142,7 @@ def max_stable_learning_rate(H: Any) -> float:
     Along each eigenvector the error is multiplied by ``1 − ελᵢ`` per step, which
     shrinks only if ``|1 − ελᵢ| < 1``.
     """
-    lam = np.linalg.eigvalsh(_square(H, "H"))
+    lam = np.linalg.eigvalsh(check_square(H, "H"))
     if lam.max() <= 0:
         raise ValueError(f"H needs a positive eigenvalue for a stability limit; got λ_max = {lam.max():g}")
     return 2.0 / float(lam.max())
@@ -185,7 +184,7 @@ def newton_step(x: Any, g: Any, H: Any) -> np.ndarray:
     On a positive-definite quadratic it lands on the minimum in one step. Raises
     ``ValueError`` if H is singular.
     """
-    H = _square(H, "H")
+    H = check_square(H, "H")
     x = _vector(x, "x", H.shape[0])
     g = _vector(g, "g", H.shape[0])
     try:
