@@ -137,10 +137,11 @@ def optimal_step(g: Any, H: Any) -> float:
 
 
 def max_stable_learning_rate(H: Any) -> float:
-    """``2 / λ_max``: gradient descent on a quadratic with Hessian H converges iff ε < this (§4.3.1).
+    """``2 / λ_max``: gradient descent on a quadratic with Hessian H converges iff ε < this.
 
     Along each eigenvector the error is multiplied by ``1 − ελᵢ`` per step, which
-    shrinks only if ``|1 − ελᵢ| < 1``.
+    shrinks only if ``|1 − ελᵢ| < 1``. (An extension of §4.3.1, which gives ε* of eq. 4.10 and
+    the step 1/λ_max; the stability limit itself is not in the book.)
     """
     lam = np.linalg.eigvalsh(check_square(H, "H"))
     if lam.max() <= 0:
@@ -229,7 +230,10 @@ def lstsq_gradient_descent(A: Any, b: Any, learning_rate: float | None = None, t
 def regularised_lstsq(A: Any, b: Any, lam: float) -> np.ndarray:
     """The minimiser ``x(λ) = (AᵀA + 2λI)⁻¹Aᵀb`` of the Lagrangian 4.23 for a fixed λ ≥ 0 (§4.5, eq. 4.26).
 
-    At λ = 0 it returns the smallest-norm least-squares solution ``A⁺b``.
+    The Lagrangian is ``½‖Ax − b‖² + λ(xᵀx − r²)``, so the penalty on ``xᵀx`` has coefficient λ and its
+    gradient is ``2λx``: this is ridge regression with scikit-learn's ``Ridge(alpha=2·lam, fit_intercept=False)``
+    (which minimises ``‖Ax − b‖² + α‖x‖²`` up to the factor ½), or the book's weight decay ``(α/2)wᵀw`` of §7.1
+    with α = 2λ. At λ = 0 it returns the smallest-norm least-squares solution ``A⁺b``.
     """
     A, b = _design(A, b)
     lam = check_positive(lam, "lam", allow_zero=True)
