@@ -135,14 +135,8 @@ def kl_gaussian(mean_p: float, std_p: float, mean_q: float, std_q: float) -> flo
     return float(np.log(sq / sp) + (sp**2 + (mp - mq) ** 2) / (2.0 * sq**2) - 0.5)
 
 
-def kl_numeric_1d(log_p: Callable[[np.ndarray], np.ndarray], log_q: Callable[[np.ndarray], np.ndarray],
-                  x: Any) -> float:
-    """D_KL(p‖q) = ∫ p(x) (log p(x) − log q(x)) dx by the trapezoid rule on the increasing grid ``x`` (§3.13, eq. 3.50).
-
-    ``log_p`` and ``log_q`` map an array of points to log-densities (−inf allowed where a density is 0).
-    The grid must cover the mass of p; where p = 0 the integrand is 0, and where p > 0 but q = 0 the
-    divergence is ``inf``.
-    """
+def _grid_and_log_densities(x: Any, log_p: Callable, log_q: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the grid (increasing, >= 3 points) and evaluate both log-densities on it (no NaN, no +inf)."""
     x = as_array(x, "x", ndim=1, min_size=3)
     if np.any(np.diff(x) <= 0):
         raise ValueError("x must be strictly increasing (a grid to integrate over)")
@@ -151,6 +145,18 @@ def kl_numeric_1d(log_p: Callable[[np.ndarray], np.ndarray], log_q: Callable[[np
         raise ValueError(f"log_p(x) and log_q(x) must have the grid's shape {x.shape}; got {lp.shape}, {lq.shape}")
     if np.any(np.isnan(lp)) or np.any(np.isnan(lq)) or np.any(lp == np.inf) or np.any(lq == np.inf):
         raise ValueError("log-densities must not be NaN or +inf")
+    return x, lp, lq
+
+
+def kl_numeric_1d(log_p: Callable[[np.ndarray], np.ndarray], log_q: Callable[[np.ndarray], np.ndarray],
+                  x: Any) -> float:
+    """D_KL(p‖q) = ∫ p(x) (log p(x) − log q(x)) dx by the trapezoid rule on the increasing grid ``x`` (§3.13, eq. 3.50).
+
+    ``log_p`` and ``log_q`` map an array of points to log-densities (−inf allowed where a density is 0).
+    The grid must cover the mass of p; where p = 0 the integrand is 0, and where p > 0 but q = 0 the
+    divergence is ``inf``.
+    """
+    x, lp, lq = _grid_and_log_densities(x, log_p, log_q)
     alive = np.isfinite(lp)
     if np.any(alive & ~np.isfinite(lq)):
         return float("inf")
@@ -254,6 +260,13 @@ def fit_forward_kl(weights: Any, means: Any, stds: Any) -> GaussianFit:
     return GaussianFit(m, s, forward_kl(weights, means, stds, m, s))
 
 
+def _check_starts(starts: Any) -> np.ndarray:
+    starts = as_array(starts, "starts", ndim=2)
+    if starts.shape[1] != 2 or np.any(starts[:, 1] <= 0):
+        raise ValueError("starts must be rows (mean, std) with std > 0")
+    return starts
+
+
 def fit_reverse_kl(weights: Any, means: Any, stds: Any, starts: Any = None, tol: float = 1e-4) -> list[GaussianFit]:
     """Every local minimum of D_KL(q‖p) over Gaussians q that L-BFGS finds from several starts (§3.13, fig. 3.6).
 
@@ -267,9 +280,7 @@ def fit_reverse_kl(weights: Any, means: Any, stds: Any, starts: Any = None, tol:
     scale = float(np.sqrt(v))
     if starts is None:
         starts = [(float(a), float(b)) for a, b in zip(mu, sd)] + [(m + 0.1 * scale, scale)]
-    starts = as_array(starts, "starts", ndim=2)
-    if starts.shape[1] != 2 or np.any(starts[:, 1] <= 0):
-        raise ValueError("starts must be rows (mean, std) with std > 0")
+    starts = _check_starts(starts)
     fun = lambda th: _reverse_kl_and_grad(w, mu, sd, th[0], th[1])  # noqa: E731
     found: list[GaussianFit] = []
     for mean0, std0 in starts:
