@@ -159,11 +159,11 @@ def kl_explorer_demo() -> Demo:
     return Demo(
         compute=kl_explorer_compute, draw=kl_explorer_draw,
         controls=[
-            Slider("separation", 2.0, 5.0, 0.5, 4.0, "mode separation of p", frames=4),
+            Slider("separation", 3.0, 5.0, 0.5, 4.0, "mode separation of p", frames=3),
             Slider("weight", 0.5, 0.9, 0.05, 0.5, "weight of p's left mode", frames=2),
             Slider("width", 0.5, 1.5, 0.1, 0.5, "width σ of p's modes", frames=2),
             Slider("q_mean", -3.0, 3.0, 0.25, 0.0, "mean of q", frames=3),
-            Slider("q_std", 0.5, 3.5, 0.25, 2.0, "width of q", frames=3),
+            Slider("q_std", 0.5, 2.0, 0.25, 2.0, "width of q", frames=2),
         ],
         title="KL explorer: forward KL blurs the modes, reverse KL picks one",
         alt="a two-mode mixture p, a Gaussian q, the forward-KL fit spanning both modes and the reverse-KL fits "
