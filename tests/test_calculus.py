@@ -90,6 +90,25 @@ def test_condition_number_matches_numpy_for_symmetric() -> None:
     assert condition_number(np.eye(3) * 7) == pytest.approx(1.0)
 
 
+def test_condition_number_refuses_a_non_normal_matrix_whose_eigenvalue_ratio_is_wrong() -> None:
+    """Review E1: the shear has eigenvalue ratio 1 but amplifies relative errors 1e6 times."""
+    from dlbook.linalg import svd_condition_number
+
+    S = np.array([[1.0, 1000.0], [0.0, 1.0]])
+    mags = np.abs(np.linalg.eigvals(S))
+    assert mags.max() / mags.min() == pytest.approx(1.0)       # what eq. 4.2 would report
+    b, db = np.array([1000.0, 1.0]), np.array([0.0, 1e-9])
+    x, dx = np.linalg.solve(S, b), np.linalg.solve(S, db)
+    amplification = (np.linalg.norm(dx) / np.linalg.norm(x)) / (np.linalg.norm(db) / np.linalg.norm(b))
+    assert amplification > 0.9e6                              # ... and what actually happens
+    assert svd_condition_number(S) == pytest.approx(np.linalg.cond(S), rel=1e-9)
+    assert svd_condition_number(S) > amplification * 0.999
+    with pytest.raises(ValueError, match="must be normal.*svd_condition_number"):
+        condition_number(S)
+    R = np.array([[0.0, -2.0], [2.0, 0.0]])                    # normal but not symmetric: allowed
+    assert condition_number(R) == pytest.approx(np.linalg.cond(R))
+
+
 @pytest.mark.parametrize("eigs, kind", [((1.0, 2.0), "minimum"), ((-1.0, -3.0), "maximum"),
                                         ((2.0, -2.0), "saddle"), ((1.0, 0.0), "inconclusive")])
 def test_second_derivative_test(eigs: tuple, kind: str) -> None:

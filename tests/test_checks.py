@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlbook.checks import as_array, check_int, check_positive, check_probabilities
+from dlbook.checks import as_array, check_int, check_positive, check_probabilities, check_square, check_unit_vector
 from dlbook.utils import device, seed_everything
 
 
@@ -65,3 +65,16 @@ def test_seed_everything_uses_one_torch_thread_by_default() -> None:
             seed_everything(0, threads=0)
     finally:
         torch.set_num_threads(before)
+
+def test_check_square_and_check_unit_vector() -> None:
+    assert check_square(np.eye(2), "A").shape == (2, 2)
+    with pytest.raises(ValueError, match="A must be a square matrix; got shape \\(2, 3\\)"):
+        check_square(np.ones((2, 3)), "A")
+    with pytest.raises(ValueError, match="A must be 2-D"):
+        check_square(np.ones(3), "A")
+    u = check_unit_vector([0.6, 0.8], 2, "u")
+    assert np.allclose(u, [0.6, 0.8])
+    with pytest.raises(ValueError, match="u must be a unit vector \\(norm 1\\); got norm 2"):
+        check_unit_vector([0.0, 2.0], 2, "u")
+    with pytest.raises(ValueError, match="u must have 3 entries; got 2"):
+        check_unit_vector([0.6, 0.8], 3, "u")

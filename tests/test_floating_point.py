@@ -64,3 +64,14 @@ def test_naive_softmax_sum_overflows_before_the_terms() -> None:
         p = naive_softmax(x)
     np.testing.assert_array_equal(p, 0.0)  # a silent, finite, wrong answer
     np.testing.assert_allclose(sp_softmax(x), 1 / n)  # what it should have been
+
+
+def test_mean_shift_never_underflows_the_softmax_denominator_but_can_overflow() -> None:
+    """Review E2: after subtracting the mean some shifted input is >= 0, so the denominator is >= 1."""
+    rng = np.random.default_rng(4)
+    with np.errstate(over="ignore", under="ignore"):
+        for _ in range(200):
+            x = rng.standard_normal(rng.integers(2, 9)) * 10.0 ** rng.uniform(0, 4) - rng.uniform(0, 1e4)
+            z = x - x.mean()
+            assert z.max() >= 0 and np.exp(z).sum() >= 1.0
+        assert np.isinf(np.exp(np.array([0.0, 2000.0]) - 1000.0).sum())   # overflow stays possible

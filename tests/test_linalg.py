@@ -174,3 +174,45 @@ def test_svd_of_a_matrix_with_a_vanishing_rotation_is_warning_free(scale: float)
         U, s, Vt = svd(M * scale)
     np.testing.assert_allclose(s / scale, np.linalg.svd(M, compute_uv=False), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(U @ np.diag(s) @ Vt / scale, M, atol=1e-12)
+
+
+def test_svd_warns_when_the_sweeps_run_out() -> None:
+    A = np.random.default_rng(3).standard_normal((6, 5))
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        svd(A, max_sweeps=1)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svd(A)                                                 # the default converges silently
+
+
+def test_rotation_is_orthogonal_and_turns_e1_to_the_angle() -> None:
+    from dlbook.linalg import rotation
+
+    for a in (0.0, 30.0, 90.0, -135.0):
+        R = rotation(a)
+        np.testing.assert_allclose(R.T @ R, np.eye(2), atol=1e-15)
+        np.testing.assert_allclose(R[:, 0], [np.cos(np.deg2rad(a)), np.sin(np.deg2rad(a))], atol=1e-15)
+        assert np.linalg.det(R) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="angle_deg must contain only finite"):
+        rotation(np.inf)
+
+
+def test_is_normal_separates_symmetric_and_rotations_from_shears() -> None:
+    from dlbook.linalg import is_normal, rotation
+
+    assert is_normal(np.array([[2.0, 1.0], [1.0, 3.0]])) and is_normal(rotation(37.0))
+    assert not is_normal(np.array([[1.0, 1.0], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="square"):
+        is_normal(np.ones((2, 3)))
+
+
+def test_determinant_magnitude_is_the_product_of_singular_values_and_the_area_scale() -> None:
+    """§2.11 for a non-symmetric matrix: |det A| = Π σᵢ = area of the image of the unit square."""
+    A = np.array([[1.0, 2.0], [-0.5, 0.7]])
+    corners = A @ np.array([[0, 1, 1, 0], [0, 0, 1, 1]], dtype=float)
+    x, y = corners
+    area = 0.5 * abs(x @ np.roll(y, -1) - y @ np.roll(x, -1))   # the shoelace formula
+    assert abs(determinant(A)) == pytest.approx(area, rel=1e-12)
+    assert abs(determinant(A)) == pytest.approx(np.prod(svd(A)[1]), rel=1e-12)
+    assert determinant(A) == pytest.approx(A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0], rel=1e-12)

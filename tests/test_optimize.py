@@ -199,3 +199,16 @@ def test_constrained_lstsq_is_feasible_when_the_multiplier_is_tiny() -> None:
     sol = constrained_lstsq(np.array([[1e-8]]), np.array([1.0]), radius=1.0)
     assert float(sol.x @ sol.x) <= 1.0 + 1e-12
     assert float(sol.x @ sol.x) == pytest.approx(1.0, rel=1e-6)
+
+
+def test_regularised_lstsq_is_sklearn_ridge_with_alpha_two_lambda() -> None:
+    """Review E14: the Lagrangian's coefficient λ is ridge's α/2 (sklearn) and weight decay's α/2 (§7.1)."""
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(2)
+    A, b = rng.standard_normal((20, 4)), rng.standard_normal(20)
+    for lam in (0.1, 1.0, 7.5):
+        x = regularised_lstsq(A, b, lam)
+        ridge = Ridge(alpha=2 * lam, fit_intercept=False, solver="svd").fit(A, b).coef_
+        np.testing.assert_allclose(x, ridge, rtol=1e-10, atol=1e-12)
+        assert not np.allclose(x, Ridge(alpha=lam, fit_intercept=False, solver="svd").fit(A, b).coef_, atol=1e-6)

@@ -96,7 +96,7 @@ def test_correlated_gaussian_has_the_stated_covariance() -> None:
 
 
 def test_correlated_gaussian_rejects_bad_parameters() -> None:
-    with pytest.raises(ValueError, match="angle_deg must be a finite"):
+    with pytest.raises(ValueError, match="angle_deg must contain only finite numbers"):
         correlated_gaussian(10, np.nan, (1, 1))
     with pytest.raises(ValueError, match="std must be two positive"):
         correlated_gaussian(10, 0, (1, np.inf))

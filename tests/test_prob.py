@@ -7,8 +7,9 @@ import scipy.stats as st
 import torch
 from scipy.integrate import quad
 
-from dlbook.prob import (bernoulli_pmf, gaussian_logpdf, gaussian_pdf, laplace_pdf, log_softmax, logsumexp,
-                         mixture_logpdf, mixture_moments, mixture_pdf, sample_mixture, sigmoid, softmax, softplus)
+from dlbook.prob import (bernoulli_pmf, exponential_pdf, gaussian_logpdf, gaussian_pdf, laplace_pdf, log_softmax,
+                         logsumexp, mixture_logpdf, mixture_moments, mixture_pdf, mixture_responsibilities,
+                         multivariate_normal_logpdf, sample_mixture, sigmoid, softmax, softplus, uniform_pdf)
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((4, 7)) * 5
@@ -161,3 +162,50 @@ def test_bad_inputs_raise_clear_errors() -> None:
         bernoulli_pmf([0, 1], [0.3, 0.7])
     with pytest.raises(ValueError, match="n must be"):
         sample_mixture(0, [1.0], [0.0], [1.0], np.random.default_rng(0))
+
+
+def test_uniform_and_exponential_match_scipy() -> None:
+    from scipy import stats
+
+    x = np.linspace(-1.0, 4.0, 101)
+    np.testing.assert_allclose(uniform_pdf(x, 0.5, 2.5), stats.uniform(0.5, 2.0).pdf(x), rtol=1e-14)
+    np.testing.assert_allclose(exponential_pdf(x, 1.7), stats.expon(scale=1 / 1.7).pdf(x), rtol=1e-14)
+    assert exponential_pdf(-1e300, 2.0) == 0.0 and np.isfinite(exponential_pdf(1e300, 2.0))
+    with pytest.raises(ValueError, match="high must be > low"):
+        uniform_pdf(0.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="rate must be finite and > 0"):
+        exponential_pdf(0.0, 0.0)
+
+
+def test_multivariate_normal_matches_scipy_with_covariance_or_precision() -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    B = rng.standard_normal((3, 3))
+    cov, mean = B @ B.T + 0.5 * np.eye(3), np.array([1.0, -2.0, 0.5])
+    x = rng.standard_normal((20, 3))
+    want = stats.multivariate_normal(mean, cov).logpdf(x)
+    np.testing.assert_allclose(multivariate_normal_logpdf(x, mean, cov), want, rtol=1e-12)
+    np.testing.assert_allclose(multivariate_normal_logpdf(x, mean, precision=np.linalg.inv(cov)), want, rtol=1e-10)
+    assert multivariate_normal_logpdf(x[0], mean, cov) == pytest.approx(want[0], rel=1e-12)
+    with pytest.raises(ValueError, match="exactly one of cov"):
+        multivariate_normal_logpdf(x, mean)
+    with pytest.raises(ValueError, match="cov must be symmetric positive definite"):
+        multivariate_normal_logpdf(x, mean, -cov)
+    with pytest.raises(ValueError, match="cov must be 3×3"):
+        multivariate_normal_logpdf(x, mean, np.eye(2))
+
+
+def test_mixture_responsibilities_are_bayes_rule_and_match_sampling() -> None:
+    from scipy import stats
+
+    w, mu, sd = [0.3, 0.7], [-1.0, 1.5], [0.8, 1.2]
+    x = np.linspace(-4, 5, 31)
+    joint = np.array(w) * stats.norm(mu, sd).pdf(x[:, None])
+    np.testing.assert_allclose(mixture_responsibilities(x, w, mu, sd), joint / joint.sum(axis=1, keepdims=True),
+                               rtol=1e-12)
+    far = mixture_responsibilities(np.array([-1e6, 1e6]), w, mu, sd)   # far tails: finite, one-hot
+    assert np.all(np.isfinite(far)) and np.allclose(far.sum(axis=1), 1.0)
+    xs, c = sample_mixture(200_000, w, mu, sd, np.random.default_rng(0))
+    near = np.abs(xs - 0.2) < 0.05                                     # samples that landed near x = 0.2
+    assert np.mean(c[near] == 0) == pytest.approx(mixture_responsibilities(0.2, w, mu, sd)[0], abs=0.02)

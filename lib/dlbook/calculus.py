@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.checks import as_array, check_positive
+from dlbook.checks import as_array, check_positive, check_square, check_unit_vector
+from dlbook.linalg import is_normal
 
 __all__ = [
     "condition_number",
@@ -28,16 +29,6 @@ __all__ = [
 def _check_callable(f: Any, name: str) -> None:
     if not callable(f):
         raise ValueError(f"{name} must be a callable function of a vector; got {type(f).__name__}")
-
-
-def _unit_vector(u: Any, n: int, name: str) -> np.ndarray:
-    u = as_array(u, name, ndim=1)
-    if u.shape[0] != n:
-        raise ValueError(f"{name} must have {n} entries; got {u.shape[0]}")
-    norm = np.linalg.norm(u)
-    if not np.isclose(norm, 1.0, atol=1e-9):
-        raise ValueError(f"{name} must be a unit vector (norm 1); got norm {norm:g}")
-    return u
 
 
 def numerical_jacobian(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6) -> np.ndarray:
@@ -103,7 +94,7 @@ def directional_derivative(gradient: Any, u: Any) -> float:
     It equals ``‖∇f‖ cos θ`` (eq. 4.4), smallest when ``u`` points against the gradient.
     """
     g = as_array(gradient, "gradient", ndim=1)
-    u = _unit_vector(u, g.shape[0], "u")
+    u = check_unit_vector(u, g.shape[0], "u")
     return float(u @ g)
 
 
@@ -113,28 +104,25 @@ def directional_second_derivative(H: Any, d: Any) -> float:
     For symmetric H it is a weighted average of the eigenvalues, with weights
     ``(vᵢᵀd)²`` that add up to one.
     """
-    H = _square(H, "H")
-    d = _unit_vector(d, H.shape[0], "d")
+    H = check_square(H, "H")
+    d = check_unit_vector(d, H.shape[0], "d")
     return float(d @ H @ d)
 
 
-def _square(A: Any, name: str) -> np.ndarray:
-    A = as_array(A, name, ndim=2)
-    if A.shape[0] != A.shape[1]:
-        raise ValueError(f"{name} must be a square matrix; got shape {A.shape}")
-    return A
-
-
 def condition_number(A: Any) -> float:
-    """``max_{i,j} |λᵢ / λⱼ|`` over the eigenvalues of the square matrix ``A`` (§4.2, eq. 4.2).
+    """``max_{i,j} |λᵢ / λⱼ|`` over the eigenvalues of a normal matrix ``A`` (§4.2, eq. 4.2).
 
-    The ratio of the largest to the smallest eigenvalue magnitude; ``inf`` when the
-    computed smallest magnitude is zero (or below the smallest normal float). A matrix
-    that is singular only in exact arithmetic usually gets a huge finite value, of order
-    1/ε, because rounding leaves its smallest eigenvalue slightly off zero. (For a
-    symmetric matrix this is also the 2-norm condition number, ``numpy.linalg.cond``.)
+    The ratio of the largest to the smallest eigenvalue magnitude; ``inf`` when the computed smallest
+    magnitude is zero (or below the smallest normal float). It measures how much solving ``Ax = b`` can
+    amplify a relative error only when ``A`` is normal (``AAᵀ = AᵀA``, e.g. symmetric), where it equals
+    ``numpy.linalg.cond``. For any other matrix the ratio can be wildly optimistic (the shear
+    ``[[1, 1000], [0, 1]]`` has ratio 1 and amplifies errors a million times), so a ``ValueError`` points to
+    :func:`dlbook.linalg.svd_condition_number`, the singular-value ratio that is right for every matrix.
     """
-    A = _square(A, "A")
+    A = check_square(A, "A")
+    if not is_normal(A):
+        raise ValueError("A must be normal (AAᵀ = AᵀA, e.g. symmetric) for the eigenvalue ratio of eq. 4.2 to "
+                         "measure conditioning; use dlbook.linalg.svd_condition_number(A), σ_max / σ_min")
     mags = np.abs(np.linalg.eigvals(A))
     smallest, largest = mags.min(), mags.max()
     if smallest <= np.finfo(float).tiny * max(largest, 1.0):
@@ -149,7 +137,7 @@ def second_derivative_test(H: Any, tol: float = 1e-10) -> str:
     ``"saddle"`` (both signs present) or ``"inconclusive"`` (all non-zero ones share
     a sign but at least one is within ``tol`` of zero).
     """
-    H = _square(H, "H")
+    H = check_square(H, "H")
     if not np.allclose(H, H.T, atol=1e-8 * max(1.0, np.abs(H).max())):
         raise ValueError("H must be symmetric (a Hessian with continuous second derivatives is, eq. 4.7)")
     tol = check_positive(tol, "tol", allow_zero=True)

@@ -84,3 +84,22 @@ def check_probabilities(p: Any, name: str, *, axis: int = -1, atol: float = 1e-6
     if arr.ndim and not np.allclose(sums, 1.0, atol=atol, rtol=0):
         raise ValueError(f"{name} must sum to 1 along axis {axis}; got sum(s) {np.round(sums, 6)}")
     return arr
+
+
+def check_square(A: Any, name: str) -> np.ndarray:
+    """Return ``A`` as a float64 matrix, raising ``ValueError`` unless it is 2-D, square and finite."""
+    A = as_array(A, name, ndim=2)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"{name} must be a square matrix; got shape {A.shape}")
+    return A
+
+
+def check_unit_vector(u: Any, n: int, name: str, *, atol: float = 1e-9) -> np.ndarray:
+    """Return ``u`` as a float64 vector, raising ``ValueError`` unless it has ``n`` entries and norm 1."""
+    u = as_array(u, name, ndim=1)
+    if u.shape[0] != n:
+        raise ValueError(f"{name} must have {n} entries; got {u.shape[0]}")
+    norm = float(np.linalg.norm(u))
+    if abs(norm - 1.0) > atol:
+        raise ValueError(f"{name} must be a unit vector (norm 1); got norm {norm:g}")
+    return u

@@ -17,7 +17,7 @@ from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
 from dlbook.checks import as_array, check_positive, check_probabilities
-from dlbook.prob import mixture_logpdf, mixture_moments
+from dlbook.prob import mixture_logpdf, mixture_moments, mixture_responsibilities
 
 __all__ = [
     "GaussianFit",
@@ -135,14 +135,8 @@ def kl_gaussian(mean_p: float, std_p: float, mean_q: float, std_q: float) -> flo
     return float(np.log(sq / sp) + (sp**2 + (mp - mq) ** 2) / (2.0 * sq**2) - 0.5)
 
 
-def kl_numeric_1d(log_p: Callable[[np.ndarray], np.ndarray], log_q: Callable[[np.ndarray], np.ndarray],
-                  x: Any) -> float:
-    """D_KL(p‖q) = ∫ p(x) (log p(x) − log q(x)) dx by the trapezoid rule on the increasing grid ``x`` (§3.13, eq. 3.50).
-
-    ``log_p`` and ``log_q`` map an array of points to log-densities (−inf allowed where a density is 0).
-    The grid must cover the mass of p; where p = 0 the integrand is 0, and where p > 0 but q = 0 the
-    divergence is ``inf``.
-    """
+def _grid_and_log_densities(x: Any, log_p: Callable, log_q: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the grid (increasing, >= 3 points) and evaluate both log-densities on it (no NaN, no +inf)."""
     x = as_array(x, "x", ndim=1, min_size=3)
     if np.any(np.diff(x) <= 0):
         raise ValueError("x must be strictly increasing (a grid to integrate over)")
@@ -151,6 +145,18 @@ def kl_numeric_1d(log_p: Callable[[np.ndarray], np.ndarray], log_q: Callable[[np
         raise ValueError(f"log_p(x) and log_q(x) must have the grid's shape {x.shape}; got {lp.shape}, {lq.shape}")
     if np.any(np.isnan(lp)) or np.any(np.isnan(lq)) or np.any(lp == np.inf) or np.any(lq == np.inf):
         raise ValueError("log-densities must not be NaN or +inf")
+    return x, lp, lq
+
+
+def kl_numeric_1d(log_p: Callable[[np.ndarray], np.ndarray], log_q: Callable[[np.ndarray], np.ndarray],
+                  x: Any) -> float:
+    """D_KL(p‖q) = ∫ p(x) (log p(x) − log q(x)) dx by the trapezoid rule on the increasing grid ``x`` (§3.13, eq. 3.50).
+
+    ``log_p`` and ``log_q`` map an array of points to log-densities (−inf allowed where a density is 0).
+    The grid must cover the mass of p; where p = 0 the integrand is 0, and where p > 0 but q = 0 the
+    divergence is ``inf``.
+    """
+    x, lp, lq = _grid_and_log_densities(x, log_p, log_q)
     alive = np.isfinite(lp)
     if np.any(alive & ~np.isfinite(lq)):
         return float("inf")
@@ -200,22 +206,6 @@ def forward_kl(weights: Any, means: Any, stds: Any, mean: Any, std: float) -> An
     return out[()] if out.ndim == 0 else out
 
 
-def _reverse_kl_and_grad(w: np.ndarray, mu: np.ndarray, sd: np.ndarray, mean: float,
-                         log_std: float) -> tuple[float, np.ndarray]:
-    """D_KL(q‖p) and its gradient in (μ, log σ), both as expectations over q on the fixed z-grid."""
-    std = np.exp(log_std)
-    x = mean + std * _Z
-    comp = np.log(w, where=w > 0, out=np.full_like(w, -np.inf)) - np.log(sd) - 0.5 * ((x[:, None] - mu) / sd) ** 2
-    m = comp.max(axis=1, keepdims=True)
-    logp = (m[:, 0] + np.log(np.exp(comp - m).sum(axis=1))) - 0.5 * np.log(2.0 * np.pi)
-    resp = np.exp(comp - m)
-    resp /= resp.sum(axis=1, keepdims=True)
-    dlogp = (resp * (mu - x[:, None]) / sd**2).sum(axis=1)  # d log p / dx: responsibilities times pulls
-    kl = -(0.5 * np.log(2.0 * np.pi * np.e) + log_std) - _ZW @ logp
-    grad = np.array([-(_ZW @ dlogp), -1.0 - std * (_ZW @ (_Z * dlogp))])
-    return float(kl), grad
-
-
 def reverse_kl(weights: Any, means: Any, stds: Any, mean: Any, std: float) -> Any:
     """D_KL(q‖p) for q = N(μ, σ²) and a Gaussian mixture p (§3.13, eq. 3.50, fig. 3.6 right).
 
@@ -228,6 +218,27 @@ def reverse_kl(weights: Any, means: Any, stds: Any, mean: Any, std: float) -> An
     logp = mixture_logpdf(mean[..., None] + std * _Z, w, mu, sd)
     out = np.maximum(-gaussian_entropy(std) - logp @ _ZW, 0.0)
     return out[()] if out.ndim == 0 else out
+
+
+def _reverse_kl_and_grad(w: np.ndarray, mu: np.ndarray, sd: np.ndarray, mean: float,
+                         log_std: float) -> tuple[float, np.ndarray]:
+    """D_KL(q‖p) from :func:`reverse_kl` and its gradient in (μ, log σ), on the same z-grid.
+
+    With x = μ + σz, dD/dμ = −E_q[∂ log p/∂x] and dD/d log σ = −1 − σ E_q[z ∂ log p/∂x], and
+    ∂ log p/∂x = Σᵢ P(c = i | x)(μᵢ − x)/σᵢ² weighs each component's pull by its responsibility.
+    """
+    std = float(np.exp(log_std))
+    x = mean + std * _Z
+    kl = float(reverse_kl(w, mu, sd, mean, std))
+    dlogp = (mixture_responsibilities(x, w, mu, sd) * (mu - x[:, None]) / sd**2).sum(axis=1)
+    grad = np.array([-(_ZW @ dlogp), -1.0 - std * (_ZW @ (_Z * dlogp))])
+    return kl, grad
+
+
+def _minimize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray) -> Any:
+    """L-BFGS-B with an analytic gradient, run single-threaded: BLAS threads only slow it on 2-vectors."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return minimize(fun, x0, jac=True, method="L-BFGS-B", options={"gtol": 1e-10, "ftol": 1e-14, "maxiter": 500})
 
 
 @dataclass(frozen=True)
@@ -249,6 +260,13 @@ def fit_forward_kl(weights: Any, means: Any, stds: Any) -> GaussianFit:
     return GaussianFit(m, s, forward_kl(weights, means, stds, m, s))
 
 
+def _check_starts(starts: Any) -> np.ndarray:
+    starts = as_array(starts, "starts", ndim=2)
+    if starts.shape[1] != 2 or np.any(starts[:, 1] <= 0):
+        raise ValueError("starts must be rows (mean, std) with std > 0")
+    return starts
+
+
 def fit_reverse_kl(weights: Any, means: Any, stds: Any, starts: Any = None, tol: float = 1e-4) -> list[GaussianFit]:
     """Every local minimum of D_KL(q‖p) over Gaussians q that L-BFGS finds from several starts (§3.13, fig. 3.6).
 
@@ -262,17 +280,11 @@ def fit_reverse_kl(weights: Any, means: Any, stds: Any, starts: Any = None, tol:
     scale = float(np.sqrt(v))
     if starts is None:
         starts = [(float(a), float(b)) for a, b in zip(mu, sd)] + [(m + 0.1 * scale, scale)]
-    starts = as_array(starts, "starts", ndim=2)
-    if starts.shape[1] != 2 or np.any(starts[:, 1] <= 0):
-        raise ValueError("starts must be rows (mean, std) with std > 0")
+    starts = _check_starts(starts)
     fun = lambda th: _reverse_kl_and_grad(w, mu, sd, th[0], th[1])  # noqa: E731
     found: list[GaussianFit] = []
     for mean0, std0 in starts:
-        # L-BFGS-B's BLAS calls on 2-vectors are slower with a thread pool (five times the CPU time when
-        # the cores are busy), so the optimiser runs single-threaded.
-        with threadpool_limits(limits=1, user_api="blas"):
-            res = minimize(fun, np.array([mean0, np.log(std0)]), jac=True, method="L-BFGS-B",
-                           options={"gtol": 1e-10, "ftol": 1e-14, "maxiter": 500})
+        res = _minimize(fun, np.array([mean0, np.log(std0)]))
         th = res.x
         h = 1e-5  # second-order check: the Hessian (finite differences of the gradient) must be PD
         H = np.stack([(fun(th + h * e)[1] - fun(th - h * e)[1]) / (2 * h) for e in np.eye(2)])

@@ -9,9 +9,11 @@ pseudoinverse and the rank built on it behave well on rank-deficient matrices.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from dlbook.checks import as_array, check_int, check_positive
+from dlbook.checks import as_array, check_int, check_positive, check_square
 
 _EPS = np.finfo(np.float64).eps
 
@@ -56,7 +58,7 @@ def svd(A: np.ndarray, max_sweeps: int = 60) -> tuple[np.ndarray, np.ndarray, np
     rotations ``V`` are the right-singular vectors. Columns with a zero
     singular value are completed to an orthonormal set with a QR step.
     Each singular vector is defined up to sign; the signs here may differ
-    from NumPy's.
+    from NumPy's. Warns (``RuntimeWarning``) if ``max_sweeps`` pass before every pair is orthogonal.
     """
     A = as_array(A, "A", ndim=2)
     max_sweeps = check_int(max_sweeps, "max_sweeps", low=1)
@@ -91,6 +93,9 @@ def svd(A: np.ndarray, max_sweeps: int = 60) -> tuple[np.ndarray, np.ndarray, np
                     M[:, j] = sn * mi + c * mj
         if not rotated:
             break
+    else:
+        warnings.warn(f"svd: the Jacobi sweeps did not converge within max_sweeps={max_sweeps}; the columns of U "
+                      "may not be orthogonal (pass a larger max_sweeps)", RuntimeWarning, stacklevel=2)
     s = np.sqrt(np.einsum("ij,ij->j", W, W))
     order = np.argsort(-s, kind="stable")
     s, W, V = s[order], W[:, order], V[:, order]
@@ -150,21 +155,43 @@ def determinant(A: np.ndarray) -> float:
     """The determinant as the product of the eigenvalues (§2.11).
 
     A real matrix's complex eigenvalues come in conjugate pairs, so the
-    product is real up to round-off; its real part is returned.
+    product is real up to round-off; its real part is returned. Its magnitude
+    equals the product of the singular values, the factor by which ``A``
+    scales volume. (LU, as in ``numpy.linalg.det``, is more accurate; this
+    version is written to match the definition.)
     """
-    A = _square(A)
+    A = check_square(A, "A")
     return float(np.real(np.prod(np.linalg.eigvals(A))))
 
 
 def svd_condition_number(A: np.ndarray) -> float:
     """The 2-norm condition number ``s_max / s_min`` from the singular values (§4.2); ``inf`` if singular.
 
-    For a symmetric matrix it equals the eigenvalue ratio of eq. 4.2
-    (:func:`dlbook.calculus.condition_number`); for other matrices the two differ.
+    This is the largest factor by which solving ``Ax = b`` can amplify a relative error in ``b``, for any
+    square matrix. For a normal matrix (e.g. a symmetric one) it equals the eigenvalue ratio of eq. 4.2
+    (:func:`dlbook.calculus.condition_number`); for others the two differ: the shear
+    ``[[1, 1000], [0, 1]]`` has eigenvalue ratio 1 but condition number about 1e6.
     """
     A = as_array(A, "A", ndim=2)
     s = svd(A)[1]
     return float(s[0] / s[-1]) if s[-1] > 0 else float("inf")
+
+
+def is_normal(A: np.ndarray, rtol: float = 1e-10) -> bool:
+    """Whether ``AAᵀ = AᵀA`` (to ``rtol · ‖A‖²``): symmetric, skew-symmetric and orthogonal matrices are normal.
+
+    A normal matrix has orthonormal (complex) eigenvectors, so its singular values are the magnitudes of its
+    eigenvalues (§2.7–2.8).
+    """
+    A = check_square(A, "A")
+    scale = max(float(np.abs(A).max()) ** 2, np.finfo(float).tiny)
+    return bool(np.abs(A @ A.T - A.T @ A).max() <= check_positive(rtol, "rtol") * scale)
+
+
+def rotation(angle_deg: float) -> np.ndarray:
+    """The 2×2 rotation ``[[cos t, −sin t], [sin t, cos t]]`` by ``angle_deg`` degrees (§2.6: an orthogonal matrix)."""
+    t = np.deg2rad(float(as_array(angle_deg, "angle_deg", ndim=0)))
+    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
 
 
 def definiteness(A: np.ndarray, atol: float = 1e-10) -> str:
@@ -174,7 +201,7 @@ def definiteness(A: np.ndarray, atol: float = 1e-10) -> str:
     ``"negative definite"``, ``"negative semidefinite"`` or ``"indefinite"``.
     Eigenvalues within ``atol · max|λ|`` of zero count as zero.
     """
-    A = _square(A)
+    A = check_square(A, "A")
     if not np.allclose(A, A.T, atol=1e-12 * max(1.0, np.abs(A).max())):
         raise ValueError("A must be symmetric (A == Aᵀ) to classify its definiteness")
     lam = np.linalg.eigvalsh(A)
@@ -189,9 +216,3 @@ def definiteness(A: np.ndarray, atol: float = 1e-10) -> str:
         return "negative semidefinite" if zero else "negative definite"
     return "positive semidefinite"  # the zero matrix: every eigenvalue is 0
 
-
-def _square(A: np.ndarray) -> np.ndarray:
-    A = as_array(A, "A", ndim=2)
-    if A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be a square matrix; got shape {A.shape}")
-    return A

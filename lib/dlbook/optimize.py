@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.calculus import _square  # one home for the square-matrix check (a candidate for dlbook.checks)
-from dlbook.checks import as_array, check_int, check_positive
+from dlbook.checks import as_array, check_int, check_positive, check_square
+from dlbook.linalg import rotation
 
 __all__ = [
     "ConstrainedSolution",
@@ -54,7 +54,7 @@ class Quadratic:
     b: np.ndarray
 
     def __post_init__(self) -> None:
-        H = _square(self.H, "H")
+        H = check_square(self.H, "H")
         if not np.allclose(H, H.T, atol=1e-12 * max(1.0, np.abs(H).max())):
             raise ValueError("H must be symmetric (a Hessian is, eq. 4.7)")
         object.__setattr__(self, "H", (H + H.T) / 2)
@@ -87,8 +87,7 @@ def quadratic_with_condition(condition: float, angle_deg: float = 45.0, lambda_m
     if condition < 1:
         raise ValueError(f"condition must be >= 1 (it is |λ_max / λ_min|); got {condition}")
     lambda_max = check_positive(lambda_max, "lambda_max")
-    t = np.deg2rad(float(angle_deg))
-    Q = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    Q = rotation(angle_deg)
     H = Q @ np.diag([lambda_max, lambda_max / condition]) @ Q.T
     return Quadratic(H, np.zeros(2))
 
@@ -118,7 +117,7 @@ def taylor_step_prediction(f0: float, g: Any, H: Any, learning_rate: float) -> f
 
     Exact when f is quadratic.
     """
-    H = _square(H, "H")
+    H = check_square(H, "H")
     g = _vector(g, "g", H.shape[0])
     eps = float(learning_rate)
     return float(f0) - eps * float(g @ g) + 0.5 * eps**2 * float(g @ H @ g)
@@ -129,7 +128,7 @@ def optimal_step(g: Any, H: Any) -> float:
 
     Raises ``ValueError`` if ``gᵀHg ≤ 0``: then the model has no minimum along −g.
     """
-    H = _square(H, "H")
+    H = check_square(H, "H")
     g = _vector(g, "g", H.shape[0])
     curvature = float(g @ H @ g)
     if not curvature > 0:
@@ -138,12 +137,13 @@ def optimal_step(g: Any, H: Any) -> float:
 
 
 def max_stable_learning_rate(H: Any) -> float:
-    """``2 / λ_max``: gradient descent on a quadratic with Hessian H converges iff ε < this (§4.3.1).
+    """``2 / λ_max``: gradient descent on a quadratic with Hessian H converges iff ε < this.
 
     Along each eigenvector the error is multiplied by ``1 − ελᵢ`` per step, which
-    shrinks only if ``|1 − ελᵢ| < 1``.
+    shrinks only if ``|1 − ελᵢ| < 1``. (An extension of §4.3.1, which gives ε* of eq. 4.10 and
+    the step 1/λ_max; the stability limit itself is not in the book.)
     """
-    lam = np.linalg.eigvalsh(_square(H, "H"))
+    lam = np.linalg.eigvalsh(check_square(H, "H"))
     if lam.max() <= 0:
         raise ValueError(f"H needs a positive eigenvalue for a stability limit; got λ_max = {lam.max():g}")
     return 2.0 / float(lam.max())
@@ -185,7 +185,7 @@ def newton_step(x: Any, g: Any, H: Any) -> np.ndarray:
     On a positive-definite quadratic it lands on the minimum in one step. Raises
     ``ValueError`` if H is singular.
     """
-    H = _square(H, "H")
+    H = check_square(H, "H")
     x = _vector(x, "x", H.shape[0])
     g = _vector(g, "g", H.shape[0])
     try:
@@ -230,7 +230,10 @@ def lstsq_gradient_descent(A: Any, b: Any, learning_rate: float | None = None, t
 def regularised_lstsq(A: Any, b: Any, lam: float) -> np.ndarray:
     """The minimiser ``x(λ) = (AᵀA + 2λI)⁻¹Aᵀb`` of the Lagrangian 4.23 for a fixed λ ≥ 0 (§4.5, eq. 4.26).
 
-    At λ = 0 it returns the smallest-norm least-squares solution ``A⁺b``.
+    The Lagrangian is ``½‖Ax − b‖² + λ(xᵀx − r²)``, so the penalty on ``xᵀx`` has coefficient λ and its
+    gradient is ``2λx``: this is ridge regression with scikit-learn's ``Ridge(alpha=2·lam, fit_intercept=False)``
+    (which minimises ``‖Ax − b‖² + α‖x‖²`` up to the factor ½), or the book's weight decay ``(α/2)wᵀw`` of §7.1
+    with α = 2λ. At λ = 0 it returns the smallest-norm least-squares solution ``A⁺b``.
     """
     A, b = _design(A, b)
     lam = check_positive(lam, "lam", allow_zero=True)

@@ -11,10 +11,12 @@ subtract the mean first (as §5.8.1 does) so that the result holds for any data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from dlbook.checks import as_array, check_int
+from dlbook.checks import as_array, check_int, check_unit_vector
+from dlbook.linalg import rotation
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,10 @@ class PCA:
 def fit_pca(X: np.ndarray, n_components: int) -> PCA:
     """Fit PCA with ``n_components`` components to the rows of ``X`` (§2.12, eq. 2.84 for l columns).
 
-    Each component's sign is fixed so that its largest-magnitude entry is
-    positive, which makes the result unique (eigenvectors are defined up to sign).
+    Eigenvectors are defined only up to sign, so each component's sign is fixed to make its
+    largest-magnitude entry positive. That pins the result down when the kept eigenvalues are distinct
+    and no two entries of a component tie in magnitude; for a repeated eigenvalue any rotation of its
+    eigenvectors is equally optimal and no sign rule can make the answer unique.
     """
     X = as_array(X, "X", ndim=2)
     m, n = X.shape
@@ -103,16 +107,18 @@ def direction_objective(X: np.ndarray, d: np.ndarray) -> tuple[float, float]:
     maximising the first (eq. 2.84 with l = 1) minimises the second.
     """
     X = as_array(X, "X", ndim=2)
-    d = as_array(d, "d", ndim=1)
-    if d.shape[0] != X.shape[1]:
-        raise ValueError(f"d must have {X.shape[1]} entries to match X; got {d.shape[0]}")
-    norm = np.linalg.norm(d)
-    if abs(norm - 1.0) > 1e-9:
-        raise ValueError(f"d must be a unit vector; got norm {norm:g}")
+    d = check_unit_vector(d, X.shape[1], "d")
     Xc = X - X.mean(axis=0)
     captured = float(np.sum((Xc @ d) ** 2))
     error = float(np.sum((Xc - np.outer(Xc @ d, d)) ** 2))
     return captured, error
+
+
+def _two_stds(std: Any) -> tuple[float, float]:
+    arr = np.asarray(std, dtype=float) if np.size(std) == 2 else np.zeros(2)
+    if not (np.all(np.isfinite(arr)) and np.all(arr > 0)):
+        raise ValueError(f"std must be two positive numbers; got {std}")
+    return float(arr[0]), float(arr[1])
 
 
 def correlated_gaussian(m: int, angle_deg: float, std: tuple[float, float], seed: int = 0) -> np.ndarray:
@@ -122,12 +128,7 @@ def correlated_gaussian(m: int, angle_deg: float, std: tuple[float, float], seed
     of the population is at ``angle_deg`` when ``std[0] > std[1]`` (the example data of §2.12's PCA).
     """
     m = check_int(m, "m", low=2)
-    if not np.isfinite(angle_deg):
-        raise ValueError(f"angle_deg must be a finite number of degrees; got {angle_deg}")
-    s1, s2 = (float(s) for s in std)
-    if not (s1 > 0 and s2 > 0 and np.isfinite(s1) and np.isfinite(s2)):
-        raise ValueError(f"std must be two positive numbers; got {std}")
+    s1, s2 = _two_stds(std)
+    R = rotation(angle_deg)
     rng = np.random.default_rng(seed)
-    t = np.deg2rad(angle_deg)
-    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
     return (rng.standard_normal((m, 2)) * [s1, s2]) @ R.T

@@ -2,7 +2,8 @@
 
 The logistic sigmoid and softplus (§3.10, eqs. 3.30–3.31), log-sum-exp, softmax and
 log-softmax (stable versions, §4.1, eq. 4.1), and the densities of §3.9: Bernoulli,
-Gaussian (eq. 3.21), Laplace (eq. 3.26) and Gaussian mixtures (eq. 3.29).
+uniform (§3.3.2), Gaussian (eq. 3.21), multivariate Gaussian (eqs. 3.23–3.24), exponential (eq. 3.25),
+Laplace (eq. 3.26) and Gaussian mixtures (eq. 3.29) with their responsibilities P(c | x).
 Everything is NumPy, float64, and stays finite at extreme but valid inputs.
 """
 
@@ -16,6 +17,7 @@ from dlbook.checks import as_array, check_int, check_positive, check_probabiliti
 
 __all__ = [
     "bernoulli_pmf",
+    "exponential_pdf",
     "gaussian_logpdf",
     "gaussian_pdf",
     "laplace_pdf",
@@ -24,10 +26,13 @@ __all__ = [
     "mixture_logpdf",
     "mixture_moments",
     "mixture_pdf",
+    "mixture_responsibilities",
+    "multivariate_normal_logpdf",
     "sample_mixture",
     "sigmoid",
     "softmax",
     "softplus",
+    "uniform_pdf",
 ]
 
 
@@ -125,6 +130,52 @@ def gaussian_pdf(x: Any, mean: float = 0.0, std: float = 1.0) -> Any:
     return _scalar_or_array(np.exp(np.asarray(gaussian_logpdf(x, mean, std))))
 
 
+def uniform_pdf(x: Any, low: float = 0.0, high: float = 1.0) -> Any:
+    """u(x; a, b) = 1 / (b − a) for a ≤ x ≤ b and 0 elsewhere (§3.3.2): every point of [a, b] equally likely."""
+    x = as_array(x, "x")
+    low, high = float(as_array(low, "low", ndim=0)), float(as_array(high, "high", ndim=0))
+    if not high > low:
+        raise ValueError(f"high must be > low for a uniform density; got low={low:g}, high={high:g}")
+    return _scalar_or_array(np.where((x >= low) & (x <= high), 1.0 / (high - low), 0.0))
+
+
+def multivariate_normal_logpdf(x: Any, mean: Any, cov: Any = None, *, precision: Any = None) -> Any:
+    """log N(x; μ, Σ) = −½ (x − μ)ᵀ Σ⁻¹ (x − μ) − ½ log det(2πΣ) (§3.9.3, eq. 3.23).
+
+    Pass either the covariance ``cov`` = Σ or the precision matrix ``precision`` = β = Σ⁻¹ (eq. 3.24,
+    where the normaliser is ½ log det(β / 2π)). ``x`` is one point ``(n,)`` or a stack ``(..., n)``.
+    """
+    mu = as_array(mean, "mean", ndim=1)
+    beta = _precision(cov, precision, mu.shape[0])
+    x = as_array(x, "x", ndim=(1, 2))
+    if x.shape[-1] != mu.shape[0]:
+        raise ValueError(f"x must have {mu.shape[0]} entries per point to match mean; got shape {x.shape}")
+    d = x - mu
+    quad = np.einsum("...i,ij,...j->...", d, beta, d)
+    _, logdet_beta = np.linalg.slogdet(beta / (2.0 * np.pi))
+    return _scalar_or_array(np.asarray(-0.5 * quad + 0.5 * logdet_beta))
+
+
+def _precision(cov: Any, precision: Any, n: int) -> np.ndarray:
+    """The precision matrix from exactly one of ``cov`` and ``precision``, checked symmetric positive definite."""
+    if (cov is None) == (precision is None):
+        raise ValueError("pass exactly one of cov (Σ) and precision (β = Σ⁻¹)")
+    name = "cov" if precision is None else "precision"
+    M = as_array(cov if precision is None else precision, name, ndim=2)
+    if M.shape != (n, n):
+        raise ValueError(f"{name} must be {n}×{n} to match mean; got shape {M.shape}")
+    if not np.allclose(M, M.T, atol=1e-12 * max(1.0, np.abs(M).max())) or np.linalg.eigvalsh(M).min() <= 0:
+        raise ValueError(f"{name} must be symmetric positive definite")
+    return np.linalg.inv(M) if precision is None else M
+
+
+def exponential_pdf(x: Any, rate: float = 1.0) -> Any:
+    """p(x; λ) = λ 1_{x ≥ 0} exp(−λx) (§3.9.4, eq. 3.25): a sharp edge at x = 0, nothing below it."""
+    x = as_array(x, "x")
+    rate = check_positive(rate, "rate")
+    return _scalar_or_array(np.where(x >= 0, rate * np.exp(-rate * np.maximum(x, 0.0)), 0.0))
+
+
 def laplace_pdf(x: Any, mean: float = 0.0, scale: float = 1.0) -> Any:
     """Laplace(x; μ, γ) = exp(−|x − μ| / γ) / (2γ) (§3.9.4, eq. 3.26), a sharp peak at μ."""
     x = as_array(x, "x")
@@ -157,6 +208,19 @@ def mixture_logpdf(x: Any, weights: Any, means: Any, stds: Any) -> Any:
     return logsumexp(log_terms, axis=-1)
 
 
+def mixture_responsibilities(x: Any, weights: Any, means: Any, stds: Any) -> np.ndarray:
+    """The posterior P(c = i | x) = P(c = i) N(x; μᵢ, σᵢ²) / p(x) of each component, by Bayes' rule (§3.9.6, §3.11).
+
+    The prior P(c) is the weights; seeing x moves belief toward the components that explain it. Returns an
+    array of shape ``x.shape + (k,)`` whose last axis sums to one, computed as a softmax of the log terms.
+    """
+    w, mu, sd = _mixture_params(weights, means, stds)
+    x = as_array(x, "x")
+    with np.errstate(divide="ignore"):
+        log_terms = np.log(w) - np.log(sd) - 0.5 * ((x[..., None] - mu) / sd) ** 2
+    return softmax(log_terms, axis=-1)
+
+
 def mixture_pdf(x: Any, weights: Any, means: Any, stds: Any) -> Any:
     """Density of a 1-D Gaussian mixture (§3.9.6, eq. 3.29)."""
     return _scalar_or_array(np.exp(np.asarray(mixture_logpdf(x, weights, means, stds))))
@@ -182,5 +246,5 @@ def sample_mixture(
     """
     w, mu, sd = _mixture_params(weights, means, stds)
     n = check_int(n, "n", low=1)
-    c = rng.choice(len(w), size=n, p=w / w.sum())
+    c = rng.choice(len(w), size=n, p=w / w.sum())  # check_probabilities allows 1e-6 slack; choice wants 1e-8
     return mu[c] + sd[c] * rng.standard_normal(n), c

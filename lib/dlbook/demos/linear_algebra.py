@@ -12,57 +12,80 @@ from matplotlib.figure import Figure
 
 from dlbook.checks import check_int
 from dlbook.demo import Choice, Demo, Slider, register
-from dlbook.linalg import lp_norm, svd
+from dlbook.linalg import lp_norm, rotation, svd
 from dlbook.pca import PCA, correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode
 from dlbook.plotting import COLORS, new_figure, square
 
 
-def _rotation(angle_deg: float) -> np.ndarray:
-    t = np.deg2rad(angle_deg)
-    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+# -- any 2×2 matrix: the unit circle becomes an ellipse (§2.7–2.8, fig. 2.3) ------------------------
 
+def eigen_ellipse_compute(a: float, b: float, c: float, d: float) -> dict[str, Any]:
+    """The matrix ``A = [[a, b], [c, d]]`` applied to the unit circle, with its eigenvectors and its SVD.
 
-# -- eigendecomposition: the unit circle becomes an ellipse (§2.7, fig. 2.3) --------------------
-
-def eigen_ellipse_compute(lambda1: float, lambda2: float, angle: float) -> dict[str, Any]:
-    """The symmetric matrix ``A = Q diag(λ₁, λ₂) Qᵀ`` (Q a rotation by ``angle`` degrees) applied to the unit circle."""
-    Q = _rotation(angle)
-    A = Q @ np.diag([lambda1, lambda2]) @ Q.T
+    The image of the circle is an ellipse with semi-axes ``σᵢuᵢ`` (the SVD ``A = U diag(σ) Vᵀ`` maps the
+    right-singular vectors ``vᵢ`` there). The eigenvectors are those axes only for a symmetric ``A``. ``kind`` says
+    whether the eigendecomposition is real, complex (no real eigenvector) or missing (a defective ``A``).
+    """
+    A = np.array([[a, b], [c, d]], dtype=float)
+    lam, vecs = np.linalg.eig(A)
+    U, sigma, Vt = svd(A)
+    if np.any(np.abs(lam.imag) > 1e-12):
+        kind = "complex"
+    elif abs(np.linalg.det(vecs.real)) < 1e-6:
+        kind = "defective"
+    else:
+        kind = "real"
     t = np.linspace(0, 2 * np.pi, 200)
     circle = np.stack([np.cos(t), np.sin(t)])
-    return {"A": A, "Q": Q, "lambdas": np.array([lambda1, lambda2]), "circle": circle, "image": A @ circle}
+    return {"A": A, "lambdas": lam, "eigvecs": vecs.real, "kind": kind, "U": U, "sigma": sigma, "V": Vt.T,
+            "det": a * d - b * c, "circle": circle, "image": A @ circle}
+
+
+def _arrows(ax: Any, tips: np.ndarray, color: str, width: float, **kw: Any) -> None:
+    """Arrows from the origin to each column of ``tips`` (one quiver: quick to draw)."""
+    ax.quiver(np.zeros(tips.shape[1]), np.zeros(tips.shape[1]), tips[0], tips[1], color=color, angles="xy",
+              scale_units="xy", scale=1, width=width, **kw)
 
 
 def eigen_ellipse_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax,) = new_figure(width=4.6, height=4.2)
-    square(ax, 2.4)
-    ax.plot(*data["circle"], color=COLORS["muted"], lw=1.5, label="unit circle: x")
+    fig, (ax,) = new_figure(width=4.6, height=4.4, layout=None)
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.1, top=0.86)
+    square(ax, 3.2)
+    ax.plot(*data["circle"], color=COLORS["muted"], lw=1.2, label="unit circle: x")
     ax.plot(*data["image"], color=COLORS["data"], lw=2, label="its image: Ax")
-    for i, c in enumerate((COLORS["model"], COLORS["optimum"])):
-        v, lam = data["Q"][:, i], data["lambdas"][i]
-        ax.annotate("", xy=v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": c, "lw": 1.5, "alpha": 0.5})
-        ax.annotate("", xy=lam * v, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": c, "lw": 2.5})
-        ax.text(*(lam * v * 1.08 + 0.05), f"λ{i + 1}v{i + 1}", color=c, fontsize=10)
+    _arrows(ax, data["V"], COLORS["optimum"], 0.006, alpha=0.6)
+    _arrows(ax, data["U"] * data["sigma"], COLORS["optimum"], 0.014, label="σᵢuᵢ (thin: vᵢ)")
+    lam = data["lambdas"]
+    if data["kind"] == "complex":
+        eig_text = f"λ = {lam[0].real:.2f} ± {abs(lam[0].imag):.2f}i: no real eigenvector"
+    else:
+        n_vec = 1 if data["kind"] == "defective" else 2
+        _arrows(ax, data["eigvecs"][:, :n_vec] * lam[:n_vec].real, COLORS["model"], 0.008, label="λᵢ × eigenvector")
+        eig_text = (f"λ = {lam[0].real:.2f} twice, one eigenvector: defective" if n_vec == 1
+                    else f"λ = {lam[0].real:.2f}, {lam[1].real:.2f}")
     A = data["A"]
-    ax.set_title(f"A = [[{A[0, 0]:.2f}, {A[0, 1]:.2f}], [{A[1, 0]:.2f}, {A[1, 1]:.2f}]]", fontsize=10)
+    ax.set_title(f"A = [[{A[0, 0]:g}, {A[0, 1]:g}], [{A[1, 0]:g}, {A[1, 1]:g}]]    det = {data['det']:.2f}\n"
+                 f"σ = {data['sigma'][0]:.2f}, {data['sigma'][1]:.2f}    {eig_text}", fontsize=9)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="lower left", fontsize=7)
     return fig
 
 
 @register
 def eigen_ellipse_demo() -> Demo:
-    """Sliders for the eigenvalues and eigenvector angle of a symmetric 2×2 matrix."""
+    """Sliders for the four entries of a 2×2 matrix: its image of the circle, singular vectors and eigenvectors."""
     return Demo(
         compute=eigen_ellipse_compute, draw=eigen_ellipse_draw,
         controls=[
-            Slider("lambda1", -1.0, 2.0, 0.25, 2.0, "eigenvalue λ₁", frames=4),
-            Slider("lambda2", -1.0, 2.0, 0.25, 1.0, "eigenvalue λ₂", frames=4),
-            Slider("angle", 0, 120, 5, 60, "eigenvector angle (°)", frames=3),
+            Slider("a", 0.0, 2.0, 0.25, 2.0, "a (row 1, col 1)", frames=3),
+            Slider("b", -1.0, 1.0, 0.25, 1.0, "b (row 1, col 2)", frames=3),
+            Slider("c", -1.0, 1.0, 0.25, 0.0, "c (row 2, col 1)", frames=3),
+            Slider("d", 0.0, 2.0, 0.25, 1.0, "d (row 2, col 2)", frames=3),
         ],
-        title="A symmetric matrix stretches space along its eigenvectors",
-        alt="the unit circle and its image under A, an ellipse whose axes are the eigenvectors scaled by the eigenvalues",
+        title="A 2×2 matrix maps the circle to an ellipse with axes σᵢuᵢ",
+        alt="the unit circle and its image under A = [[a, b], [c, d]], an ellipse whose semi-axes are the "
+            "left-singular vectors scaled by the singular values, with the real eigenvectors scaled by the eigenvalues",
     )
 
 
@@ -74,11 +97,13 @@ PCA2D_SPREADS = {"strongly correlated": (2.0, 0.5), "mildly correlated": (1.6, 0
 
 @lru_cache(maxsize=None)
 def pca2d_data(spread: str) -> np.ndarray:
-    """The explorer's 60 points: a Gaussian whose principal axis lies at 30° (seeded, so always the same)."""
+    """The explorer's 60 points (seeded), turned so that their first principal axis lies exactly at 30°."""
     if spread not in PCA2D_SPREADS:
         raise ValueError(f"spread must be one of {list(PCA2D_SPREADS)}; got {spread!r}")
     X = correlated_gaussian(60, 30.0, PCA2D_SPREADS[spread], seed=2)
     X = X - X.mean(axis=0)
+    top = fit_pca(X, 1).components[:, 0]
+    X = X @ rotation(30.0 - np.rad2deg(np.arctan2(top[1], top[0]))).T  # the sample's own top axis: exactly 30°
     X.setflags(write=False)
     return X
 
@@ -140,7 +165,7 @@ def pca_direction_demo() -> Demo:
     """Turn a candidate direction through the data; the optimum (the top eigenvector of XᵀX) is marked."""
     return Demo(
         compute=pca_direction_compute, draw=pca_direction_draw,
-        controls=[Slider("angle", 0, 180, 1, 100, "direction angle (°)", frames=10),
+        controls=[Slider("angle", 0, 180, 1, 105, "direction angle (°)", frames=13),
                   Choice("spread", list(PCA2D_SPREADS), "strongly correlated", "data")],
         title="PCA explorer: which direction keeps the most?",
         alt="scatter of 2-D data with a candidate direction, projections and the best direction; "
@@ -161,6 +186,10 @@ def digits_pca() -> tuple[np.ndarray, PCA]:
 
 #: The digits the explorer reconstructs (one of each class 0–9).
 DIGIT_ROWS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+
+
+#: The numbers of components the explorer offers: every k up to 5, then ever coarser steps to all 64.
+DIGIT_KS = (0, 1, 2, 3, 4, 5, 8, 10, 16, 21, 32, 48, 64)
 
 
 def pca_digits_compute(k: int) -> dict[str, Any]:
@@ -200,7 +229,7 @@ def pca_digits_demo() -> Demo:
     """Choose how many principal components reconstruct the digits; see the explained-variance curve."""
     return Demo(
         compute=pca_digits_compute, draw=pca_digits_draw,
-        controls=[Slider("k", 0, 64, 1, 8, "components k", frames=17)],
+        controls=[Choice("k", list(DIGIT_KS), 8, "components k")],
         title="PCA on 8×8 digits: how many components are enough?",
         alt="ten digits and their reconstructions from k principal components, and the cumulative explained variance",
     )
@@ -274,12 +303,16 @@ def china_svd() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return img, U, s, Vt
 
 
+def _rank_k(U: np.ndarray, s: np.ndarray, Vt: np.ndarray, k: int) -> np.ndarray:
+    """``U_k diag(s_k) V_kᵀ`` with einsum's own loop, not BLAS (threaded BLAS stalls on a busy machine here)."""
+    return np.einsum("ik,k,kj->ij", U[:, :k], s[:k], Vt[:k], optimize=False)
+
+
 def svd_compression_compute(k: int) -> dict[str, Any]:
     """Keep the ``k`` largest singular values of the photograph; report the Frobenius error and storage."""
     img, U, s, Vt = china_svd()
     k = check_int(k, "k", low=1, high=s.size)
-    # einsum's own loop, not BLAS: multithreaded BLAS stalls on a busy machine for a product this small
-    approx = np.einsum("ik,k,kj->ij", U[:, :k], s[:k], Vt[:k], optimize=False)
+    approx = _rank_k(U, s, Vt, k)
     m, n = img.shape
     return {"k": k, "img": img, "approx": approx, "s": s, "error": float(np.sqrt(np.sum((img - approx) ** 2))),
             "tail": float(np.sqrt(np.sum(s[k:] ** 2))), "storage": k * (m + n + 1) / (m * n)}

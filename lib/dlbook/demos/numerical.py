@@ -13,15 +13,8 @@ from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.floating_point import naive_log_softmax, naive_softmax
 from dlbook.optimize import (constrained_lstsq, gradient_descent, max_stable_learning_rate, newton_step,
                              quadratic_with_condition, regularised_lstsq, steepest_descent_exact)
-from dlbook.plotting import COLORS, new_figure, square
+from dlbook.plotting import COLORS, new_figure, square, two_panels
 from dlbook.prob import log_softmax, softmax
-
-
-def _two_panels(height: float) -> tuple[Figure, Any, Any]:
-    """Two side-by-side axes at fixed positions (no layout engine: each frame draws about twice as fast)."""
-    fig, (ax, bx) = new_figure(ncols=2, width=3.9, height=height, layout=None)
-    fig.subplots_adjust(left=0.08, right=0.985, bottom=0.14, top=0.91, wspace=0.3)
-    return fig, ax, bx
 
 
 # -- softmax overflow and underflow (§4.1) -------------------------------------------------------
@@ -54,7 +47,7 @@ def softmax_overflow_compute(c: float, inputs: str = "all equal to c") -> dict[s
 
 
 def softmax_overflow_draw(data: dict[str, Any]) -> Figure:
-    fig, ax, bx = _two_panels(3.1)
+    fig, ax, bx = two_panels(3.1)
     idx = np.arange(len(data["x"]))
     w = 0.38
     ax.bar(idx - w / 2, data["naive_shown"], w, color=COLORS["second"], label="naive exp(x)/Σexp(x)")
@@ -133,7 +126,7 @@ def gd_quadratic_compute(condition: float, angle: float, lr_fraction: float) -> 
 
 
 def gd_quadratic_draw(data: dict[str, Any]) -> Figure:
-    fig, ax, bx = _two_panels(3.4)
+    fig, ax, bx = two_panels(3.4)
     X1, X2, F = data["contours"]
     square(ax, 3.2)
     ax.contour(X1, X2, F, levels=np.geomspace(0.01, F.max(), 9), colors="0.75", linewidths=0.7)
@@ -206,7 +199,7 @@ def constrained_lstsq_compute(lam: float) -> dict[str, Any]:
 
 
 def constrained_lstsq_draw(data: dict[str, Any]) -> Figure:
-    fig, ax, bx = _two_panels(3.4)
+    fig, ax, bx = two_panels(3.4)
     square(ax, 2.0)
     ax.contour(data["X1"], data["X2"], data["F"], levels=12, colors="0.75", linewidths=0.7)
     t = np.linspace(0, 2 * np.pi, 200)

@@ -1,4 +1,5 @@
-"""Demos of Chapter 3: the asymmetry of the KL divergence (§3.13, fig. 3.6) and Bernoulli information (§3.13)."""
+"""Demos of Chapter 3: a change of variables (§3.12), the asymmetry of the KL divergence (§3.13, fig. 3.6) and
+Bernoulli information (§3.13)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,68 @@ from matplotlib.figure import Figure
 from dlbook.demo import Demo, Slider, register
 from dlbook.information import (GaussianFit, bernoulli_cross_entropy, bernoulli_entropy, bernoulli_kl,
                                 fit_forward_kl, fit_reverse_kl, forward_kl, reverse_kl)
-from dlbook.plotting import COLORS, new_figure
-from dlbook.prob import gaussian_pdf, mixture_pdf
+from dlbook.plotting import COLORS, fixed_panels, new_figure, two_panels
+from dlbook.prob import gaussian_pdf, mixture_pdf, uniform_pdf
 
 
-def _fixed_layout(fig: Figure, bottom: float, wspace: float) -> None:
-    """Fixed axes positions instead of constrained layout: a third less time per pre-rendered frame."""
-    fig.set_layout_engine("none")
-    left, right, top = 0.085, 0.985, 0.9
-    width = (right - left - wspace) / 2
-    for i, ax in enumerate(fig.axes):
-        ax.set_position((left + i * (width + wspace), bottom, width, top - bottom))
+# -- change of variables: y = s·xᵏ of a uniform x (§3.12, eq. 3.46) ------------------------------
+
+@lru_cache(maxsize=1)
+def uniform_samples() -> np.ndarray:
+    """20 000 fixed draws of x ~ U(0, 1) (seeded, read-only)."""
+    x = np.random.default_rng(0).uniform(0.0, 1.0, 20_000)
+    x.setflags(write=False)
+    return x
+
+
+def change_of_variables_compute(scale: float = 0.5, power: int = 1) -> dict[str, Any]:
+    """Push x ~ U(0, 1) through y = g(x) = scale·x^power; compare the naive p_x(g⁻¹(y)) with eq. 3.46.
+
+    The correct density is p_y(y) = p_x(g⁻¹(y)) |dg⁻¹/dy| = (y/s)^(1/k − 1) / (s k) on (0, s]; the naive one
+    forgets the factor |dg⁻¹/dy| and integrates to s instead of 1.
+    """
+    y = scale * uniform_samples() ** power
+    grid = np.linspace(scale / 400, scale, 400)
+    x_of_y = (grid / scale) ** (1.0 / power)            # g⁻¹(y)
+    dx_dy = x_of_y / (power * grid)                     # |dg⁻¹/dy|
+    naive = uniform_pdf(x_of_y, 0.0, 1.0)
+    return {"scale": scale, "power": power, "y": y, "grid": grid, "naive": naive, "correct": naive * dx_dy,
+            "naive_mass": float(scale), "bins": np.linspace(0.0, scale, 41)}
+
+
+def change_of_variables_draw(data: dict[str, Any]) -> Figure:
+    fig, ax, bx = two_panels(3.2)
+    s, k = data["scale"], data["power"]
+    xs = np.linspace(0.0, 1.0, 101)
+    ax.plot(xs, s * xs**k, color=COLORS["data"], lw=2)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 2.05)
+    ax.set_xlabel("x ~ U(0, 1)")
+    ax.set_ylabel("y = g(x)")
+    ax.set_title(f"g(x) = {s:g}·x^{k}", fontsize=10)
+    bx.hist(data["y"], bins=data["bins"], density=True, color=COLORS["muted"], alpha=0.5, label="samples of y")
+    bx.plot(data["grid"], data["correct"], color=COLORS["optimum"], lw=2, label="p_x(g⁻¹(y))·|dx/dy|")
+    bx.plot(data["grid"], data["naive"], color=COLORS["second"], lw=1.6, ls="--", label="naive p_x(g⁻¹(y))")
+    bx.set_xlim(0, 2.05)
+    bx.set_ylim(0, 4.5)
+    bx.set_xlabel("y")
+    bx.set_ylabel("density")
+    bx.legend(loc="upper right", fontsize=7, frameon=False)
+    bx.set_title(f"the naive density integrates to {data['naive_mass']:g}", fontsize=10)
+    return fig
+
+
+@register
+def change_of_variables_demo() -> Demo:
+    """Sliders for the scale and power of y = s·xᵏ; the histogram of y follows eq. 3.46, not the naive density."""
+    return Demo(
+        compute=change_of_variables_compute, draw=change_of_variables_draw,
+        controls=[Slider("scale", 0.5, 2.0, 0.25, 0.5, "scale s", frames=4),
+                  Slider("power", 1, 3, 1, 1, "power k")],
+        title="Change of variables: densities need the Jacobian factor",
+        alt="the map y = s x^k, and a histogram of y with the correct density from the change-of-variables rule "
+            "and the naive density that forgets the derivative",
+    )
 
 
 # -- KL explorer: forward KL blurs the modes, reverse KL locks onto one (§3.13, fig. 3.6) -----------
@@ -49,7 +101,7 @@ def _kl_curves(separation: float, weight: float, width: float, q_std: float) -> 
     return forward_kl(*p, KL_MEANS, q_std), reverse_kl(*p, KL_MEANS, q_std)
 
 
-def kl_explorer_compute(separation: float = 6.0, weight: float = 0.5, width: float = 0.5,
+def kl_explorer_compute(separation: float = 4.0, weight: float = 0.5, width: float = 0.5,
                         q_mean: float = 0.0, q_std: float = 2.0) -> dict[str, Any]:
     """p, the Gaussian q = N(q_mean, q_std²), both divergences, the fits and both divergences along q's mean."""
     p = two_mode_mixture(separation, weight, width)
@@ -67,7 +119,7 @@ def kl_explorer_compute(separation: float = 6.0, weight: float = 0.5, width: flo
 
 def kl_explorer_draw(data: dict[str, Any]) -> Figure:
     fig, (ax, bx) = new_figure(ncols=2, width=4.3, height=3.1)
-    _fixed_layout(fig, bottom=0.15, wspace=0.08)
+    fixed_panels(fig, bottom=0.15, wspace=0.08)
     x = data["x"]
     ax.fill_between(x, data["p"], color=COLORS["data"], alpha=0.3, lw=0)
     ax.plot(x, data["p"], color=COLORS["data"], lw=1.5, label="p (mixture)")
@@ -107,11 +159,11 @@ def kl_explorer_demo() -> Demo:
     return Demo(
         compute=kl_explorer_compute, draw=kl_explorer_draw,
         controls=[
-            Slider("separation", 2.0, 6.0, 0.5, 6.0, "mode separation of p", frames=3),
+            Slider("separation", 3.0, 5.0, 0.5, 4.0, "mode separation of p", frames=3),
             Slider("weight", 0.5, 0.9, 0.05, 0.5, "weight of p's left mode", frames=2),
             Slider("width", 0.5, 1.5, 0.1, 0.5, "width σ of p's modes", frames=2),
             Slider("q_mean", -3.0, 3.0, 0.25, 0.0, "mean of q", frames=3),
-            Slider("q_std", 0.5, 3.5, 0.25, 0.5, "width of q", frames=2),
+            Slider("q_std", 0.5, 2.0, 0.25, 2.0, "width of q", frames=2),
         ],
         title="KL explorer: forward KL blurs the modes, reverse KL picks one",
         alt="a two-mode mixture p, a Gaussian q, the forward-KL fit spanning both modes and the reverse-KL fits "
@@ -135,7 +187,7 @@ def bernoulli_info_compute(p: float = 0.3, q: float = 0.5) -> dict[str, Any]:
 
 def bernoulli_info_draw(data: dict[str, Any]) -> Figure:
     fig, (ax, bx) = new_figure(ncols=2, width=3.6, height=3.0)
-    _fixed_layout(fig, bottom=0.16, wspace=0.08)
+    fixed_panels(fig, bottom=0.16, wspace=0.08)
     ax.bar([-0.18, 0.82], [1 - data["p"], data["p"]], width=0.34, color=COLORS["data"], label="P")
     ax.bar([0.18, 1.18], [1 - data["q"], data["q"]], width=0.34, color=COLORS["model"], label="Q")
     ax.set_xticks([0, 1], ["x = 0", "x = 1"])
