@@ -84,3 +84,12 @@ def check_probabilities(p: Any, name: str, *, axis: int = -1, atol: float = 1e-6
     if arr.ndim and not np.allclose(sums, 1.0, atol=atol, rtol=0):
         raise ValueError(f"{name} must sum to 1 along axis {axis}; got sum(s) {np.round(sums, 6)}")
     return arr
+
+
+def check_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A design matrix ``X`` (examples × features) and a target vector ``y`` with one entry per row of ``X``."""
+    X = as_array(X, "X", ndim=2)
+    y = as_array(y, "y", ndim=1)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same number of rows (examples); got {X.shape[0]} and {y.shape[0]}")
+    return X, y

@@ -6,7 +6,7 @@ log-likelihood (§5.9). A kernel machine predicts ``f(x) = b + Σᵢ αᵢ k(x, 
 which is linear in the coefficients but not in ``x``: the kernel trick. k-nearest
 neighbours keeps the training set and votes among the closest examples (§5.7.3).
 :func:`linearly_separable` asks whether any affine classifier fits a labelling exactly, the
-question behind the VC dimension of §5.2.1.
+question behind the VC dimension of §5.2.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.special import expit
 
-from dlbook.checks import as_array, check_int, check_positive
-from dlbook.regression import _check_xy
+from dlbook.checks import as_array, check_int, check_positive, check_xy
 
 
 def _check_labels01(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X, y = _check_xy(X, y)
+    X, y = check_xy(X, y)
     if not np.all((y == 0) | (y == 1)):
         raise ValueError(f"y must hold binary labels 0 or 1; got values {np.unique(y)[:5]}")
     return X, y
@@ -96,7 +95,7 @@ def fit_logistic_regression(X: np.ndarray, y: np.ndarray, *, learning_rate: floa
 
 
 def linearly_separable(X: np.ndarray, y: np.ndarray) -> bool:
-    """Whether some affine classifier ``sign(wᵀx + b)`` labels every row of ``X`` as ``y`` (0/1) (§5.2.1).
+    """Whether some affine classifier ``sign(wᵀx + b)`` labels every row of ``X`` as ``y`` (0/1) (§5.2, VC dimension).
 
     Strict separation is equivalent (after rescaling ``w`` and ``b``) to the linear feasibility
     problem ``sᵢ(wᵀx⁽ⁱ⁾ + b) ≥ 1`` with ``sᵢ = 2yᵢ − 1``, which a linear program decides. A
