@@ -207,9 +207,10 @@ def draw_graph(root: Value, names: dict[int, str] | None = None) -> Any:
         (x0, y0), (x1, y1) = pos[p], pos[c]
         ax.annotate("", (x1 - 0.32, y1), (x0 + 0.32, y0),
                     arrowprops={"arrowstyle": "->", "color": COLORS["muted"], "lw": 1})
+    leaf = "constant" if names else "input"      # once the inputs are named, the other leaves are constants
     names = names or {}
     for i, v in enumerate(order):
-        label = names.get(id(v), v.op or "input")
+        label = names.get(id(v), v.op or leaf)
         ax.text(*pos[i], f"{label}\n{v.data:.3g}\ngrad {v.grad:.3g}", ha="center", va="center", fontsize=7,
                 bbox={"boxstyle": "round", "fc": "white", "ec": COLORS["data"] if v._parents else COLORS["second"]})
     ax.set_xlim(-0.5, max(columns) + 0.5)
