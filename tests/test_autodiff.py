@@ -127,3 +127,12 @@ def test_graph_edges_follow_the_operations() -> None:
     assert [v.op for v in order][-1] == "tanh" and len(order) == 5
     assert len(edges) == 5                               # a→*, b→*, *→+, a→+, +→tanh
     assert all(p < c for p, c in edges)                  # parents come first
+
+
+def test_zero_to_the_zero_has_derivative_zero() -> None:
+    x = Value(0.0)
+    y = x**0 + x**2
+    y.backward()
+    assert y.data == 1.0 and x.grad == 0.0
+    with pytest.raises(ValueError, match="no finite derivative"):
+        Value(0.0) ** 0.5

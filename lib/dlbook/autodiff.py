@@ -58,14 +58,14 @@ class Value:
     def __pow__(self, k: Number) -> Value:
         if isinstance(k, bool) or not isinstance(k, (int, float)):
             raise ValueError(f"Value ** k needs a constant real exponent k; got {type(k).__name__}")
-        if self.data == 0 and k < 1:
-            raise ValueError(f"0 ** {k} has no finite derivative; use an exponent >= 1 at zero")
+        if self.data == 0 and (k < 0 or 0 < k < 1):
+            raise ValueError(f"0 ** {k} has no finite derivative; use k = 0 or an exponent >= 1 at zero")
         if self.data < 0 and not float(k).is_integer():
             raise ValueError(f"a negative base needs an integer exponent (the result would not be real); got {k}")
         out = Value(self.data ** k, (self,), f"**{k}")
 
         def backward() -> None:
-            self.grad += k * self.data ** (k - 1) * out.grad
+            self.grad += (k * self.data ** (k - 1) if k != 0 else 0.0) * out.grad   # d/dx x⁰ = 0
         out._backward = backward
         return out
 

@@ -18,6 +18,7 @@ from scipy.optimize import linprog
 from scipy.special import expit
 
 from dlbook.checks import as_array, check_int, check_positive, check_xy
+from dlbook.mlp import bce_with_logits
 
 
 def _check_labels01(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -30,11 +31,11 @@ def _check_labels01(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def logistic_loss(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> float:
     """Mean negative log-likelihood ``(1/m) Σ [log(1 + e^z) − y z]`` with ``z = Xw + b`` (§5.7.1).
 
-    Computed with ``logaddexp`` so that it stays finite for scores of any size.
+    This is the Bernoulli NLL of a sigmoid unit, ζ((1 − 2y) z), so it reuses
+    :func:`dlbook.mlp.bce_with_logits` (§6.2.2.2), which stays finite for scores of any size.
     """
     X, y = _check_labels01(X, y)
-    z = X @ as_array(w, "w", ndim=1) + float(b)
-    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+    return bce_with_logits(X @ as_array(w, "w", ndim=1) + float(b), y)
 
 
 def logistic_gradient(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
