@@ -268,7 +268,7 @@ def universal_approximation_demo() -> Demo:
     """More ReLU units, a closer piecewise linear fit (the ticks mark where each unit switches on)."""
     return Demo(
         compute=universal_compute, draw=universal_draw,
-        controls=[Slider("units", 1, 31, 1, 4, "hidden ReLU units", frames=16)],
+        controls=[Slider("units", 2, 32, 2, 4, "hidden ReLU units")],   # 2, 4, …, 32: includes the 8, 16, 32 of the text
         title="Universal approximation: one hidden layer of ReLUs",
         alt="a smooth target function and its piecewise linear fit by a one-hidden-layer ReLU network",
     )
@@ -303,7 +303,7 @@ def depth_folding_demo() -> Demo:
     """Each layer folds [0, 1] onto itself, doubling the linear pieces: depth multiplies, width adds."""
     return Demo(
         compute=depth_compute, draw=depth_draw,
-        controls=[Slider("depth", 1, 6, 1, 2, "layers")],
+        controls=[Slider("depth", 1, 8, 1, 2, "layers")],
         title="Depth folds space: linear pieces double with each layer",
         alt="a sawtooth function whose number of teeth doubles with every added layer",
     )

@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
-from dlbook.estimators import (expected_sample_variance, mean_confidence_interval, sample_mean, sample_variance,
+from dlbook.estimators import (expected_sample_variance, normal_quantile, sample_mean, sample_variance,
                                sample_variance_std)
 from dlbook.plotting import COLORS, new_figure
 from dlbook.regression import fit_linear_regression, mean_squared_error, polynomial_features
@@ -245,20 +245,23 @@ def estimator_lab_samples(m: int) -> np.ndarray:
 
 
 def estimator_lab_compute(m: int, divisor: str = "m") -> dict[str, Any]:
-    """Variance estimates with divisor ``m`` or ``m − 1`` over 2,000 data sets, against the formulas of §5.4."""
+    """Variance estimates with divisor ``m`` or ``m − 1`` over 2,000 data sets, against the formulas of §5.4,
+    and 95% intervals μ̂ ± 1.96·√(σ̂²/m) for the mean built from that same variance estimate."""
     m = check_int(m, "m", low=2)
     if divisor not in ("m", "m-1"):
         raise ValueError(f"divisor must be 'm' or 'm-1'; got {divisor!r}")
     unbiased = divisor == "m-1"
     data = estimator_lab_samples(m)
     est = sample_variance(data, unbiased=unbiased)
-    lo, hi = mean_confidence_interval(data)
+    se = np.sqrt(est / m)                     # the interval's standard error uses the chosen variance estimate
+    mu = sample_mean(data)
+    lo, hi = mu - normal_quantile(0.95) * se, mu + normal_quantile(0.95) * se
     covered = (lo < LAB_MEAN) & (LAB_MEAN < hi)
     return {"m": m, "divisor": divisor, "estimates": est, "sigma2": LAB_VARIANCE,
             "mean_estimate": float(est.mean()), "sd_estimate": float(est.std()),
             "mean_formula": expected_sample_variance(LAB_VARIANCE, m, unbiased=unbiased),
             "sd_formula": sample_variance_std(LAB_VARIANCE, m, unbiased=unbiased),
-            "means": sample_mean(data[:25]), "lo": lo[:25], "hi": hi[:25], "covered": covered[:25],
+            "means": mu[:25], "lo": lo[:25], "hi": hi[:25], "covered": covered[:25],
             "coverage": float(covered.mean())}
 
 
@@ -284,7 +287,7 @@ def estimator_lab_draw(data: dict[str, Any]) -> Figure:
     bx.axvline(LAB_MEAN, color="k", lw=1)
     bx.set_xlim(LAB_MEAN - 6, LAB_MEAN + 6)
     bx.set_yticks([])
-    bx.set_xlabel("95% interval μ̂ ± 1.96 SE for the mean")
+    bx.set_xlabel("95% interval μ̂ ± 1.96 √(estimate / m) for the mean")
     bx.set_title(f"25 of 2,000 data sets; {100 * data['coverage']:.1f}% cover μ = 1", fontsize=9)
     return fig
 
