@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.autodiff import Value, zero_grad
+from dlbook.autodiff import Value, graph_edges, zero_grad
 
 TOL = 1e-12  # both sides are float64 and apply the same chain rule; only rounding differs
 
@@ -106,3 +106,33 @@ def test_bad_inputs_raise_clear_errors() -> None:
     y = Value(-2.0) ** 3  # a negative base with an integer exponent is fine
     y.backward()
     assert y.data == -8.0
+
+
+def test_backward_twice_on_one_graph_gives_the_same_gradient() -> None:
+    """Regression (review E3): intermediate nodes kept their old grad, so a second sweep gave 8, not 4."""
+    x = Value(2.0)
+    z = x * x + 1
+    z.backward()
+    zero_grad([x])
+    z.backward()
+    assert x.grad == 4.0
+    z.backward()                       # leaves accumulate, as in PyTorch
+    assert x.grad == 8.0
+
+
+def test_graph_edges_follow_the_operations() -> None:
+    a, b = Value(1.0), Value(2.0)
+    out = (a * b + a).tanh()
+    order, edges = graph_edges(out)
+    assert [v.op for v in order][-1] == "tanh" and len(order) == 5
+    assert len(edges) == 5                               # a→*, b→*, *→+, a→+, +→tanh
+    assert all(p < c for p, c in edges)                  # parents come first
+
+
+def test_zero_to_the_zero_has_derivative_zero() -> None:
+    x = Value(0.0)
+    y = x**0 + x**2
+    y.backward()
+    assert y.data == 1.0 and x.grad == 0.0
+    with pytest.raises(ValueError, match="no finite derivative"):
+        Value(0.0) ** 0.5

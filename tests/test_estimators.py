@@ -95,3 +95,12 @@ def test_bad_inputs_raise_clear_errors() -> None:
         simulate_estimates(lambda d: d, lambda rng, size: np.zeros(size), 4, 2)
     with pytest.raises(ValueError, match="true_value must be finite"):
         bias_variance(np.ones(3), np.nan)
+
+
+def test_bernoulli_variance_rejects_non_probabilities() -> None:
+    from dlbook.estimators import bernoulli_mean_variance
+
+    assert bernoulli_mean_variance(0.5, 4) == 0.0625
+    for bad in (-0.1, 1.5, float("nan")):
+        with pytest.raises(ValueError, match="probability"):
+            bernoulli_mean_variance(bad, 4)

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from dlbook.mlp import (ACTIVATIONS, Layer, abs_rectify, activation, bce_with_logits, count_linear_pieces,
                         fit_relu_units, folded, hard_tanh, init_mlp, leaky_relu, maxout, minibatch_order,
                         mlp_backward, mlp_forward, mlp_predict, relu, relu_features, softmax_cross_entropy, tent,
+                        backprop,
                         train_mlp)
 
 TOL = 1e-10
@@ -237,3 +238,51 @@ def test_architecture_bad_inputs() -> None:
         fit_relu_units(np.arange(5.0), np.arange(5.0), 0)
     with pytest.raises(ValueError, match="depth"):
         folded(np.arange(3.0), -1)
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.2, -1.0])
+def test_leaky_relu_derivative_honours_its_slope(alpha: float) -> None:
+    z = np.random.default_rng(1).uniform(-3, 3, 50)
+    z = z[np.abs(z) > 1e-3]
+    g, dg = activation("leaky_relu", alpha=alpha)
+    zt = _t(z, grad=True)
+    F.leaky_relu(zt, alpha).sum().backward()
+    np.testing.assert_allclose(g(z), leaky_relu(z, alpha))
+    np.testing.assert_allclose(dg(z), zt.grad.numpy(), atol=1e-12)
+    with pytest.raises(ValueError, match="alpha only applies"):
+        activation("relu", alpha=0.1)
+
+
+def test_weight_decay_gradient_matches_autograd() -> None:
+    """§6.5.7: J = cross-entropy + λ Σ‖W‖² (biases unpenalised)."""
+    rng = np.random.default_rng(3)
+    layers = init_mlp([4, 6, 3], rng)
+    X, y, lam = rng.normal(size=(10, 4)), rng.integers(0, 3, 10), 0.05
+    _, cache = mlp_forward(layers, X, "tanh")
+    grads = mlp_backward(layers, cache, y, "tanh", weight_decay=lam)
+    params = [(_t(l.W, True), _t(l.b, True)) for l in layers]
+    h = _t(X)
+    for i, (W, b) in enumerate(params):
+        h = h @ W.T + b
+        h = torch.tanh(h) if i < len(params) - 1 else h
+    (F.cross_entropy(h, torch.from_numpy(y)) + lam * sum((W**2).sum() for W, _ in params)).backward()
+    for g, (W, b) in zip(grads, params):
+        np.testing.assert_allclose(g.W, W.grad.numpy(), atol=1e-12)
+        np.testing.assert_allclose(g.b, b.grad.numpy(), atol=1e-12)
+
+
+def test_backprop_on_a_stack_of_networks_equals_one_at_a_time() -> None:
+    """The same forward/backward code runs S independent networks stacked on a leading axis."""
+    rng = np.random.default_rng(2)
+    nets = [init_mlp([3, 5, 2], rng) for _ in range(4)]
+    stacked = [Layer(W=np.stack([n[i].W for n in nets]), b=np.stack([n[i].b for n in nets])) for i in range(2)]
+    X = rng.normal(size=(7, 3))
+    delta = rng.normal(size=(4, 7, 2))
+    out, cache = mlp_forward(stacked, X, "relu")
+    grads = backprop(stacked, cache, delta, "relu")
+    for s, net in enumerate(nets):
+        o, c = mlp_forward(net, X, "relu")
+        np.testing.assert_allclose(out[s], o, atol=1e-14)
+        for g, gs in zip(backprop(net, c, delta[s], "relu"), grads):
+            np.testing.assert_allclose(gs.W[s], g.W, atol=1e-14)
+            np.testing.assert_allclose(gs.b[s], g.b, atol=1e-14)

@@ -92,3 +92,17 @@ def test_bad_inputs_raise_clear_errors() -> None:
     with pytest.raises(ValueError, match="same number of rows"):
         linear_fit(XOR_X, XOR_Y[:3])
     assert isinstance(book_solution(), XorNet)
+
+
+def test_bias_init_reduces_failures_and_cached_runs_are_read_only() -> None:
+    """§6.3.1: hidden ReLU biases started at 0.1 fail less often than at 0 (0.64 vs 0.78 over 100 seeds)."""
+    assert failure_rate(range(100), bias_init=0.1) < failure_rate(range(100))
+    run = train_xor_seeds([0], steps=1, bias_init=0.1)[0]
+    g = np.random.default_rng(0)
+    W0, w0 = g.standard_normal((2, 2)), g.standard_normal(2)
+    r = 2 * (np.maximum(XOR_X @ W0 + 0.1, 0) @ w0 - XOR_Y) / 4
+    gc = ((r[:, None] * w0) * (XOR_X @ W0 + 0.1 > 0)).sum(axis=0)
+    np.testing.assert_allclose(run.net.c, 0.1 - 0.1 * gc, atol=1e-12)
+    cached = train_xor(2)
+    with pytest.raises(ValueError):
+        cached.net.W[0, 0] = 5.0          # a caller cannot corrupt the cache

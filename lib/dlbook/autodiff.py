@@ -58,14 +58,14 @@ class Value:
     def __pow__(self, k: Number) -> Value:
         if isinstance(k, bool) or not isinstance(k, (int, float)):
             raise ValueError(f"Value ** k needs a constant real exponent k; got {type(k).__name__}")
-        if self.data == 0 and k < 1:
-            raise ValueError(f"0 ** {k} has no finite derivative; use an exponent >= 1 at zero")
+        if self.data == 0 and (k < 0 or 0 < k < 1):
+            raise ValueError(f"0 ** {k} has no finite derivative; use k = 0 or an exponent >= 1 at zero")
         if self.data < 0 and not float(k).is_integer():
             raise ValueError(f"a negative base needs an integer exponent (the result would not be real); got {k}")
         out = Value(self.data ** k, (self,), f"**{k}")
 
         def backward() -> None:
-            self.grad += k * self.data ** (k - 1) * out.grad
+            self.grad += (k * self.data ** (k - 1) if k != 0 else 0.0) * out.grad   # d/dx x⁰ = 0
         out._backward = backward
         return out
 
@@ -144,26 +144,80 @@ class Value:
     def backward(self) -> None:
         """Set ``.grad`` of every node to ∂self/∂node (§6.5.3, Algorithm 6.2).
 
-        Sorts the graph topologically, seeds ∂self/∂self = 1 and calls each node's local chain
-        rule from the output back to the inputs, so each node is visited once. Gradients
-        accumulate, so call :func:`zero_grad` (or make new Values) before a second pass.
+        Visits the graph once, from the output back to the inputs, applying each node's local chain rule.
+        Intermediate nodes start every sweep at zero, so calling ``backward`` again on the same graph gives the
+        same gradients; leaves (nodes with no parents) accumulate, as in PyTorch, so :func:`zero_grad` them
+        between sweeps if you want fresh values.
         """
-        order: list[Value] = []
-        seen: set[int] = set()
-        stack: list[tuple[Value, bool]] = [(self, False)]
-        while stack:  # iterative depth-first search: deep graphs do not hit the recursion limit
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in node._parents if id(p) not in seen)
+        order = topological_order(self)
+        for node in order:
+            if node._parents:
+                node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node that ``root`` depends on, each after all of its parents (§6.5.1).
+
+    This is micrograd's recursive ``build_topo`` written with an explicit stack, so that a chain of
+    thousands of operations does not hit Python's recursion limit: a node is emitted when it is popped
+    the second time, after all its parents have been emitted.
+    """
+    order: list[Value] = []
+    seen: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node._parents)
+    return order
+
+
+def graph_edges(root: Value) -> tuple[list[Value], list[tuple[int, int]]]:
+    """The nodes of ``root``'s graph in topological order and its edges as (parent index, child index) pairs."""
+    order = topological_order(root)
+    index = {id(v): i for i, v in enumerate(order)}
+    return order, [(index[id(p)], index[id(v)]) for v in order for p in v._parents]
+
+
+def draw_graph(root: Value, names: dict[int, str] | None = None) -> Any:
+    """Draw the computational graph of ``root`` (§6.5.1, fig. 6.8): one box per node with its operation,
+    value and gradient, laid out left to right by depth. ``names`` maps ``id(value)`` to a label for inputs."""
+    from dlbook.plotting import COLORS, new_figure
+
+    order, edges = graph_edges(root)
+    depth: dict[int, int] = {}
+    for i, v in enumerate(order):
+        depth[i] = 1 + max((depth[p] for p, c in edges if c == i), default=-1)
+    columns: dict[int, list[int]] = {}
+    for i, d in depth.items():
+        columns.setdefault(d, []).append(i)
+    pos = {i: (d, -k + (len(col) - 1) / 2) for d, col in columns.items() for k, i in enumerate(col)}
+    width = 1.3 * (max(columns) + 1)
+    fig, (ax,) = new_figure(width=max(width, 4.0), height=0.9 * max(len(c) for c in columns.values()) + 0.6,
+                            layout=None)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+    for p, c in edges:
+        (x0, y0), (x1, y1) = pos[p], pos[c]
+        ax.annotate("", (x1 - 0.32, y1), (x0 + 0.32, y0),
+                    arrowprops={"arrowstyle": "->", "color": COLORS["muted"], "lw": 1})
+    leaf = "constant" if names else "input"      # once the inputs are named, the other leaves are constants
+    names = names or {}
+    for i, v in enumerate(order):
+        label = names.get(id(v), v.op or leaf)
+        ax.text(*pos[i], f"{label}\n{v.data:.3g}\ngrad {v.grad:.3g}", ha="center", va="center", fontsize=7,
+                bbox={"boxstyle": "round", "fc": "white", "ec": COLORS["data"] if v._parents else COLORS["second"]})
+    ax.set_xlim(-0.5, max(columns) + 0.5)
+    ys = [y for _, y in pos.values()]
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    ax.axis("off")
+    return fig
 
 
 def _lift(x: Value | Number) -> Value:
@@ -171,6 +225,6 @@ def _lift(x: Value | Number) -> Value:
 
 
 def zero_grad(values: Iterable[Value]) -> None:
-    """Reset the gradient of each value to zero before another backward pass."""
+    """Reset the gradient of each leaf value to zero before another backward pass (leaves accumulate)."""
     for v in values:
         v.grad = 0.0

@@ -103,3 +103,11 @@ def check_unit_vector(u: Any, n: int, name: str, *, atol: float = 1e-9) -> np.nd
     if abs(norm - 1.0) > atol:
         raise ValueError(f"{name} must be a unit vector (norm 1); got norm {norm:g}")
     return u
+
+def check_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A design matrix ``X`` (examples × features) and a target vector ``y`` with one entry per row of ``X``."""
+    X = as_array(X, "X", ndim=2)
+    y = as_array(y, "y", ndim=1)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X and y must have the same number of rows (examples); got {X.shape[0]} and {y.shape[0]}")
+    return X, y

@@ -6,7 +6,7 @@ log-likelihood (§5.9). A kernel machine predicts ``f(x) = b + Σᵢ αᵢ k(x, 
 which is linear in the coefficients but not in ``x``: the kernel trick. k-nearest
 neighbours keeps the training set and votes among the closest examples (§5.7.3).
 :func:`linearly_separable` asks whether any affine classifier fits a labelling exactly, the
-question behind the VC dimension of §5.2.1.
+question behind the VC dimension of §5.2.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.special import expit
 
-from dlbook.checks import as_array, check_int, check_positive
-from dlbook.regression import _check_xy
+from dlbook.checks import as_array, check_int, check_positive, check_xy
+from dlbook.mlp import bce_with_logits
 
 
 def _check_labels01(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X, y = _check_xy(X, y)
+    X, y = check_xy(X, y)
     if not np.all((y == 0) | (y == 1)):
         raise ValueError(f"y must hold binary labels 0 or 1; got values {np.unique(y)[:5]}")
     return X, y
@@ -31,11 +31,11 @@ def _check_labels01(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def logistic_loss(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> float:
     """Mean negative log-likelihood ``(1/m) Σ [log(1 + e^z) − y z]`` with ``z = Xw + b`` (§5.7.1).
 
-    Computed with ``logaddexp`` so that it stays finite for scores of any size.
+    This is the Bernoulli NLL of a sigmoid unit, ζ((1 − 2y) z), so it reuses
+    :func:`dlbook.mlp.bce_with_logits` (§6.2.2.2), which stays finite for scores of any size.
     """
     X, y = _check_labels01(X, y)
-    z = X @ as_array(w, "w", ndim=1) + float(b)
-    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+    return bce_with_logits(X @ as_array(w, "w", ndim=1) + float(b), y)
 
 
 def logistic_gradient(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -96,7 +96,7 @@ def fit_logistic_regression(X: np.ndarray, y: np.ndarray, *, learning_rate: floa
 
 
 def linearly_separable(X: np.ndarray, y: np.ndarray) -> bool:
-    """Whether some affine classifier ``sign(wᵀx + b)`` labels every row of ``X`` as ``y`` (0/1) (§5.2.1).
+    """Whether some affine classifier ``sign(wᵀx + b)`` labels every row of ``X`` as ``y`` (0/1) (§5.2, VC dimension).
 
     Strict separation is equivalent (after rescaling ``w`` and ``b``) to the linear feasibility
     problem ``sᵢ(wᵀx⁽ⁱ⁾ + b) ≥ 1`` with ``sᵢ = 2yᵢ − 1``, which a linear program decides. A

@@ -89,8 +89,8 @@ def mean_confidence_interval(x: np.ndarray, level: float = 0.95) -> tuple[np.nda
 
 def bernoulli_mean_variance(theta: float, m: int) -> float:
     """``Var[θ̂_m] = θ(1−θ)/m`` for the mean of ``m`` Bernoulli(θ) samples (eq. 5.48–5.52)."""
-    theta = check_positive(theta, "theta", allow_zero=True)
-    if theta > 1:
+    theta = float(theta)
+    if not 0.0 <= theta <= 1.0:  # also rejects NaN
         raise ValueError(f"theta must be a probability in [0, 1]; got {theta}")
     m = check_int(m, "m", low=1)
     return theta * (1 - theta) / m

@@ -2,10 +2,13 @@
 
 Hidden units of §6.3 with their derivatives (ReLU and its generalisations, sigmoid, tanh,
 hard tanh, softplus, maxout), the losses of §6.2.2 (Bernoulli NLL as softplus((1 − 2y)z),
-eq. 6.26; softmax cross-entropy, §6.2.2.3), and an MLP whose backward pass is written in
-the δ ("error signal") notation: at the softmax output δᵒ = 1_g − ỹ, at a hidden layer
-δʰ = g′(z) ∘ Uᵀδᵒ, and the weight gradient of a layer is −δ·(its input)ᵀ (§6.5.4, §6.5.7).
-Rows of ``X`` are examples; a layer computes z = h Wᵀ + b with ``W`` of shape (out, in).
+eq. 6.26; softmax cross-entropy, §6.2.2.3), and an MLP whose backward pass is written once,
+in the error-signal notation δ = ∂J/∂z (the gradient of the cost with respect to a layer's
+pre-activation): at a softmax output δ = ỹ − 1_y, at a hidden layer δʰ = g′(z) ∘ Uᵀδ, and the
+weight gradient of a layer is δ·(its input)ᵀ (§6.5.4, §6.5.7). :func:`backprop` takes the output δ of
+any loss, so the XOR network (``dlbook.xor``) is trained by the same code.
+Rows of ``X`` are examples; a layer computes z = h Wᵀ + b with ``W`` of shape (out, in). The same code
+runs a stack of independent networks when ``W`` and ``b`` carry extra leading axes.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ def leaky_relu(z: Any, alpha: float = 0.01) -> Array:
     """g(z) = max{0, z} + α min{0, z} (§6.3.1): leaky ReLU for small fixed α, PReLU when α is learned."""
     z = as_array(z, "z")
     return np.maximum(z, 0.0) + float(alpha) * np.minimum(z, 0.0)
+
+
+def leaky_relu_grad(z: Any, alpha: float = 0.01) -> Array:
+    """The derivative of :func:`leaky_relu` with the same slope α: 1 for z > 0 and α otherwise (§6.3.1)."""
+    return np.where(as_array(z, "z") > 0, 1.0, float(alpha))
 
 
 def abs_rectify(z: Any) -> Array:
@@ -69,7 +77,7 @@ def _softplus(z: Any) -> Array:
 #: left one, as software does; §6.3 notes this is harmless). Maxout, which acts on groups, is separate.
 ACTIVATIONS: dict[str, tuple[Callable[[Any], Array], Callable[[Array], Array]]] = {
     "relu": (relu, lambda z: (z > 0).astype(float)),
-    "leaky_relu": (leaky_relu, lambda z: np.where(z > 0, 1.0, 0.01)),
+    "leaky_relu": (leaky_relu, leaky_relu_grad),
     "abs": (abs_rectify, np.sign),
     "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
     "tanh": (_tanh, lambda z: 1.0 - np.tanh(z) ** 2),
@@ -79,11 +87,19 @@ ACTIVATIONS: dict[str, tuple[Callable[[Any], Array], Callable[[Array], Array]]] 
 }
 
 
-def activation(name: str) -> tuple[Callable[[Any], Array], Callable[[Array], Array]]:
-    """The pair (g, g′) of the hidden unit called ``name`` (one of :data:`ACTIVATIONS`)."""
+def activation(name: str, alpha: float | None = None) -> tuple[Callable[[Any], Array], Callable[[Array], Array]]:
+    """The pair (g, g′) of the hidden unit called ``name`` (one of :data:`ACTIVATIONS`).
+
+    ``alpha`` sets the negative-side slope of ``"leaky_relu"`` (default 0.01) in both g and g′.
+    """
     if name not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {name!r}")
-    return ACTIVATIONS[name]
+    if alpha is None:
+        return ACTIVATIONS[name]
+    if name != "leaky_relu":
+        raise ValueError(f"alpha only applies to 'leaky_relu'; got activation {name!r}")
+    a = float(alpha)
+    return (lambda z: leaky_relu(z, a)), (lambda z: leaky_relu_grad(z, a))
 
 
 # -- output units and their losses (§6.2.2) -------------------------------------------------------------
@@ -152,50 +168,64 @@ class Cache:
     pre: list[Array]
 
 
+def _check_network(layers: list[Layer], X: Any) -> Array:
+    if not layers:
+        raise ValueError("layers must contain at least one Layer")
+    X = as_array(X, "X", ndim=2)
+    if X.shape[1] != layers[0].W.shape[-1]:
+        raise ValueError(f"X must have {layers[0].W.shape[-1]} columns (the network's inputs); got {X.shape[1]}")
+    return X
+
+
 def mlp_forward(layers: list[Layer], X: Any, act: str = "relu") -> tuple[Array, Cache]:
     """Forward propagation (§6.5.4, Algorithm 6.3): h⁽⁰⁾ = x, z⁽ˡ⁾ = h⁽ˡ⁻¹⁾Wᵀ + b, h⁽ˡ⁾ = g(z⁽ˡ⁾).
 
     The last layer is linear: its output z are the logits. Returns them and the cache.
     """
     g, _ = activation(act)
-    if not layers:
-        raise ValueError("layers must contain at least one Layer")
-    h = as_array(X, "X", ndim=2)
-    if h.shape[1] != layers[0].W.shape[1]:
-        raise ValueError(f"X must have {layers[0].W.shape[1]} columns (the network's inputs); got {h.shape[1]}")
+    h = _check_network(layers, X)
     inputs, pre = [], []
     for i, layer in enumerate(layers):
         inputs.append(h)
-        z = h @ layer.W.T + layer.b
+        z = h @ layer.W.mT + layer.b[..., None, :]      # .mT, [..., None, :]: also works for a stack of networks
         pre.append(z)
         h = g(z) if i < len(layers) - 1 else z
     return h, Cache(inputs, pre)
 
 
-def mlp_backward(layers: list[Layer], cache: Cache, labels: Any, act: str = "relu") -> list[Layer]:
-    """Back-propagation (§6.5.4, Algorithm 6.4) of the mean softmax cross-entropy, in δ notation.
+def backprop(layers: list[Layer], cache: Cache, delta: Array, act: str = "relu") -> list[Layer]:
+    """Back-propagation through the layers (§6.5.4, Algorithm 6.4), given the output error signal.
 
-    With ỹ = softmax(z) and 1_g the one-hot label, the output error signal is δᵒ = 1_g − ỹ
-    (= −∂J/∂z for J = −log ỹ_g). Going down, a hidden layer with weights U above it gets
-    δʰ = g′(z) ∘ Uᵀδ. Each layer's gradient is ∂J/∂W = −δ hᵀ and ∂J/∂b = −δ, averaged over the batch.
-    Returns the gradients as Layers (same shapes as the parameters).
+    ``delta`` holds δ = ∂J/∂z for the output pre-activations, one row per example (any loss: the
+    caller differentiates it). Each layer's gradient is ∂J/∂W = δᵀh (summed over examples) and
+    ∂J/∂b = Σ δ; the layer below gets δʰ = g′(z) ∘ δU. Returns the gradients as Layers.
     """
     _, g_prime = activation(act)
     if len(cache.pre) != len(layers):
         raise ValueError(f"the cache holds {len(cache.pre)} layers but the network has {len(layers)}; "
                          "pass the cache that mlp_forward returned for these layers")
-    logits = cache.pre[-1]
-    n, k = logits.shape
-    y = _labels(labels, n, k)
-    delta = -softmax(logits, axis=1)
-    delta[np.arange(n), y] += 1.0                      # δᵒ = 1_g − ỹ, one row per example
     grads: list[Layer] = []
     for i in range(len(layers) - 1, -1, -1):
-        h = cache.inputs[i]
-        grads.append(Layer(W=-(delta.T @ h) / n, b=-delta.mean(axis=0)))
+        grads.append(Layer(W=delta.mT @ cache.inputs[i], b=delta.sum(axis=-2)))
         if i > 0:
             delta = g_prime(cache.pre[i - 1]) * (delta @ layers[i].W)   # δʰ = g′(z) ∘ Uᵀδ
     return grads[::-1]
+
+
+def mlp_backward(layers: list[Layer], cache: Cache, labels: Any, act: str = "relu",
+                 weight_decay: float = 0.0) -> list[Layer]:
+    """Gradients of the mean softmax cross-entropy plus λ Σ‖W‖² (§6.5.4, §6.5.7).
+
+    The output error signal is δ = (ỹ − 1_y) / n with ỹ = softmax(z) (eq. 6.30 differentiated,
+    averaged over the n examples); :func:`backprop` carries it down. The penalty adds 2λW to each
+    weight gradient and leaves the biases alone.
+    """
+    logits = cache.pre[-1]
+    n, k = logits.shape
+    delta = (softmax(logits, axis=1) - np.eye(k)[_labels(labels, n, k)]) / n
+    grads = backprop(layers, cache, delta, act)
+    decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
+    return [Layer(W=g.W + 2 * decay * l.W, b=g.b) for g, l in zip(grads, layers)]
 
 
 def mlp_predict(layers: list[Layer], X: Any, act: str = "relu") -> Array:

@@ -14,15 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from dlbook.checks import as_array, check_int, check_positive
-
-
-def _check_xy(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X and y must have the same number of rows (examples); got {X.shape[0]} and {y.shape[0]}")
-    return X, y
+from dlbook.checks import as_array, check_int, check_positive, check_xy
 
 
 def polynomial_features(x: np.ndarray, degree: int, *, include_bias: bool = True) -> np.ndarray:
@@ -53,7 +45,7 @@ def normal_equations(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     Needs ``XᵀX`` to be invertible (the columns of ``X`` linearly independent);
     :func:`fit_linear_regression` also handles the rank-deficient case.
     """
-    X, y = _check_xy(X, y)
+    X, y = check_xy(X, y)
     gram = X.T @ X
     if np.linalg.matrix_rank(gram) < X.shape[1]:
         raise ValueError(f"XᵀX is singular (X of shape {X.shape} has linearly dependent columns); "
@@ -87,7 +79,7 @@ def fit_linear_regression(X: np.ndarray, y: np.ndarray, *, weight_decay: float =
     the columns are dependent. With ``fit_intercept`` the intercept ``b`` is not penalised:
     the data are centred, ``w`` is fitted, and ``b = ȳ − x̄ᵀw``.
     """
-    X, y = _check_xy(X, y)
+    X, y = check_xy(X, y)
     lam = check_positive(weight_decay, "weight_decay", allow_zero=True)
     m, n = X.shape
     x_mean = X.mean(axis=0) if fit_intercept else np.zeros(n)
@@ -127,7 +119,7 @@ def bayesian_linear_regression(X: np.ndarray, y: np.ndarray, *, prior_precision:
     the ridge solution ``(XᵀX + ασ²I)⁻¹Xᵀy``, i.e. :func:`fit_linear_regression` with
     ``weight_decay = ασ²/m`` (the book takes σ² = 1).
     """
-    X, y = _check_xy(X, y)
+    X, y = check_xy(X, y)
     alpha = check_positive(prior_precision, "prior_precision")
     s2 = check_positive(noise_variance, "noise_variance")
     n = X.shape[1]
@@ -167,7 +159,7 @@ def cross_validation_losses(fit_predict: Callable[[np.ndarray, np.ndarray, np.nd
     held-out one. The mean of the result estimates the generalisation error; its standard
     error (§5.4.3) says how much to trust that estimate.
     """
-    X, y = _check_xy(X, y)
+    X, y = check_xy(X, y)
     losses = np.empty(len(y))
     for train, test in k_fold_splits(len(y), k):
         pred = np.asarray(fit_predict(X[train], y[train], X[test]), dtype=float)

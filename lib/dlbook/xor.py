@@ -2,7 +2,8 @@
 
 The network is f(x) = wᵀ max{0, Wᵀx + c} + b (§6.1, eq. 6.3) with two hidden ReLU units,
 fitted by mean squared error on the four points of the XOR truth table (eq. 6.1).
-Training is vectorised over seeds, so a hundred random starts train in well under a second.
+Training reuses the MLP's forward and backward passes (``dlbook.mlp``) on a stack of networks,
+one per seed, so a hundred random starts train together in well under a second.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 import numpy as np
 
 from dlbook.checks import as_array, check_int, check_positive
+from dlbook.mlp import Layer, backprop, mlp_forward
+from dlbook.regression import fit_linear_regression
 
 #: The four inputs of XOR, one per row (§6.1).
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -62,13 +65,8 @@ def linear_fit(X: Any = XOR_X, y: Any = XOR_Y) -> tuple[np.ndarray, float]:
 
     On XOR the answer is w = 0 and b = ½: the model outputs ½ everywhere.
     """
-    X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same number of rows; got {len(X)} and {len(y)}")
-    A = np.hstack([X, np.ones((len(X), 1))])
-    theta, *_ = np.linalg.lstsq(A, y, rcond=None)
-    return theta[:-1], float(theta[-1])
+    fit = fit_linear_regression(X, y, fit_intercept=True)
+    return fit.weights, float(fit.bias)
 
 
 @dataclass(frozen=True)
@@ -81,62 +79,60 @@ class XorRun:
     solved: bool
 
 
-def train_xor_seeds(seeds: Any, steps: int = 2000, lr: float = 0.1, hidden: int = 2,
-                    tol: float = 1e-3) -> list[XorRun]:
-    """Full-batch gradient descent on the XOR MSE from a random start per seed, all seeds at once (§6.1, §6.5).
-
-    Weights start as N(0, 1) draws from ``numpy.random.default_rng(seed)`` and biases at zero.
-    A run counts as solved when its final MSE is below ``tol``; backpropagation here is the
-    two-layer chain rule written out: ∂J/∂w = hᵀr, ∂J/∂z = (r wᵀ) ∘ 1[z > 0], with r = 2(f − y)/4.
-    """
+def _check_training(seeds: Any, steps: int, lr: float, hidden: int, tol: float) -> tuple[list[int], int, float, int, float]:
     seeds = [check_int(s, "seed", low=0) for s in np.atleast_1d(np.asarray(seeds)).tolist()]
     if not seeds:
         raise ValueError("seeds must contain at least one seed")
-    steps = check_int(steps, "steps", low=1)
-    hidden = check_int(hidden, "hidden", low=1)
-    lr = check_positive(lr, "lr")
-    tol = check_positive(tol, "tol")
-    S, X, y = len(seeds), XOR_X, XOR_Y
-    W = np.empty((S, 2, hidden))
-    w = np.empty((S, hidden))
-    for i, s in enumerate(seeds):
-        g = np.random.default_rng(s)
-        W[i] = g.standard_normal((2, hidden))
-        w[i] = g.standard_normal(hidden)
-    c = np.zeros((S, hidden))
-    b = np.zeros(S)
-    losses = np.empty((S, steps))
+    return (seeds, check_int(steps, "steps", low=1), check_positive(lr, "lr"), check_int(hidden, "hidden", low=1),
+            check_positive(tol, "tol"))
+
+
+def train_xor_seeds(seeds: Any, steps: int = 2000, lr: float = 0.1, hidden: int = 2,
+                    tol: float = 1e-3, bias_init: float = 0.0) -> list[XorRun]:
+    """Full-batch gradient descent on the XOR MSE from a random start per seed, all seeds at once (§6.1, §6.5).
+
+    Weights start as N(0, 1) draws from ``numpy.random.default_rng(seed)`` and the hidden biases at
+    ``bias_init`` (the book suggests a small positive value such as 0.1 for ReLUs, §6.3.1). The network
+    is an MLP (layer 1: Wᵀ, c; layer 2: wᵀ, b), one per seed stacked on a leading axis, and the gradient
+    is :func:`dlbook.mlp.backprop` with the output error δ = ∂J/∂f = 2(f − y)/4. A run counts as solved
+    when its final MSE is below ``tol``.
+    """
+    seeds, steps, lr, hidden, tol = _check_training(seeds, steps, lr, hidden, tol)
+    starts = [np.random.default_rng(s) for s in seeds]
+    W = np.stack([g.standard_normal((2, hidden)) for g in starts])          # drawn W first, then w, per seed
+    w = np.stack([g.standard_normal(hidden) for g in starts])
+    layers = [Layer(W=W.transpose(0, 2, 1).copy(), b=np.full((len(seeds), hidden), float(bias_init))),
+              Layer(W=w[:, None, :], b=np.zeros((len(seeds), 1)))]
+    losses = np.empty((len(seeds), steps))
     for t in range(steps):
-        z = np.einsum("nd,sdh->snh", X, W) + c[:, None, :]          # (S, 4, h)
-        h = np.maximum(z, 0.0)
-        f = np.einsum("snh,sh->sn", h, w) + b[:, None]             # (S, 4)
-        r = f - y
+        f, cache = mlp_forward(layers, XOR_X, "relu")                      # (seeds, 4, 1)
+        r = f[..., 0] - XOR_Y
         losses[:, t] = np.mean(r**2, axis=1)
-        r = 2.0 * r / len(y)                                        # ∂J/∂f
-        gw = np.einsum("snh,sn->sh", h, r)
-        gb = r.sum(axis=1)
-        gz = r[:, :, None] * w[:, None, :] * (z > 0)                # δ at the hidden layer
-        gW = np.einsum("nd,snh->sdh", X, gz)
-        gc = gz.sum(axis=1)
-        W -= lr * gW
-        c -= lr * gc
-        w -= lr * gw
-        b -= lr * gb
-    runs = []
-    for i, s in enumerate(seeds):
-        net = XorNet(W=W[i].copy(), c=c[i].copy(), w=w[i].copy(), b=float(b[i]))
-        final = xor_mse(net)
-        runs.append(XorRun(seed=s, net=net, losses=np.append(losses[i], final), solved=final < tol))
-    return runs
+        delta = (2.0 * r / len(XOR_Y))[..., None]                           # ∂J/∂f for each point
+        for layer, grad in zip(layers, backprop(layers, cache, delta, "relu")):
+            layer.W -= lr * grad.W
+            layer.b -= lr * grad.b
+    return [_run(s, layers, i, losses[i], tol) for i, s in enumerate(seeds)]
+
+
+def _run(seed: int, layers: list[Layer], i: int, losses: np.ndarray, tol: float) -> XorRun:
+    """Unstack network ``i`` into the book's parameters and freeze it (the runs are cached)."""
+    (hidden, out) = layers
+    net = XorNet(W=hidden.W[i].T.copy(), c=hidden.b[i].copy(), w=out.W[i, 0].copy(), b=float(out.b[i, 0]))
+    final = xor_mse(net)
+    curve = np.append(losses, final)
+    for a in (net.W, net.c, net.w, curve):
+        a.setflags(write=False)
+    return XorRun(seed=seed, net=net, losses=curve, solved=final < tol)
 
 
 @lru_cache(maxsize=128)
-def train_xor(seed: int, steps: int = 2000, lr: float = 0.1, hidden: int = 2) -> XorRun:
-    """Train the ReLU network on XOR from ``seed`` (cached; see :func:`train_xor_seeds`)."""
-    return train_xor_seeds([seed], steps=steps, lr=lr, hidden=hidden)[0]
+def train_xor(seed: int, steps: int = 2000, lr: float = 0.1, hidden: int = 2, bias_init: float = 0.0) -> XorRun:
+    """Train the ReLU network on XOR from ``seed`` (cached, read-only arrays; see :func:`train_xor_seeds`)."""
+    return train_xor_seeds([seed], steps=steps, lr=lr, hidden=hidden, bias_init=bias_init)[0]
 
 
-def failure_rate(seeds: Any, steps: int = 2000, lr: float = 0.1, hidden: int = 2) -> float:
+def failure_rate(seeds: Any, steps: int = 2000, lr: float = 0.1, hidden: int = 2, bias_init: float = 0.0) -> float:
     """Fraction of the seeds whose training run does not reach MSE < 10⁻³ (§6.1, §8.2)."""
-    runs = train_xor_seeds(seeds, steps=steps, lr=lr, hidden=hidden)
+    runs = train_xor_seeds(seeds, steps=steps, lr=lr, hidden=hidden, bias_init=bias_init)
     return float(np.mean([not r.solved for r in runs]))

@@ -113,18 +113,30 @@ def xor_explorer_demo() -> Demo:
 # -- training from a random start (§6.1, §6.5) ------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def _training_runs(hidden: int) -> dict[int, Any]:
+def _training_runs(hidden: int, bias_init: float) -> dict[int, Any]:
     """The runs of the demo's eight seeds, trained together in one vectorised call."""
-    return {r.seed: r for r in train_xor_seeds(range(8), hidden=hidden)}
+    return {r.seed: r for r in train_xor_seeds(range(8), hidden=hidden, bias_init=bias_init)}
 
 
-def xor_training_compute(seed: int = 0, hidden: int = 2) -> dict[str, Any]:
-    """Train on XOR from ``seed`` (cached) and return the learned network's views and loss curve."""
+#: The demo's three training set-ups: the baseline, and each of the two remedies of §6.1 and §6.3.1 on its own.
+XOR_SETUPS = {"2 units, biases start at 0": (2, 0.0), "4 units, biases start at 0": (4, 0.0),
+              "2 units, biases start at 0.1": (2, 0.1)}
+
+
+def xor_training_compute(seed: int = 0, setup: str = "2 units, biases start at 0") -> dict[str, Any]:
+    """Train on XOR from ``seed`` (cached) and return the learned network's views, loss curve and activity.
+
+    ``setup`` (a key of :data:`XOR_SETUPS`) fixes the width and the starting value of the hidden biases.
+    """
     seed = check_int(seed, "seed", low=0)
-    hidden = check_int(hidden, "hidden", low=1)
-    run = _training_runs(hidden)[seed] if seed < 8 else train_xor(seed, hidden=hidden)
+    if setup not in XOR_SETUPS:
+        raise ValueError(f"setup must be one of {list(XOR_SETUPS)}; got {setup!r}")
+    hidden, bias_init = XOR_SETUPS[setup]
+    run = _training_runs(hidden, bias_init)[seed] if seed < 8 else train_xor(seed, hidden=hidden, bias_init=bias_init)
     data = _xor_view(run.net)
-    data.update(seed=seed, hidden=hidden, losses=run.losses, solved=run.solved)
+    off = (XOR_X @ run.net.W + run.net.c) <= 0
+    data.update(seed=seed, hidden=hidden, bias_init=bias_init, losses=run.losses, solved=run.solved,
+                dead=int(off.all(axis=0).sum()), uncovered=int(off.all(axis=1).sum()))
     return data
 
 
@@ -143,8 +155,10 @@ def xor_training_draw(data: dict[str, Any]) -> Figure:
     lx.set_xticks([0, 1000, 2000])
     lx.set_xlabel("gradient step", labelpad=1)
     lx.set_title("training MSE", fontsize=9)
-    verdict = "solved" if data["solved"] else "stuck (not solved)"
-    fig.suptitle(f"seed {data['seed']}, {data['hidden']} hidden units: {verdict}", fontsize=10)
+    verdict = ("solved" if data["solved"] else
+               f"stuck: {data['uncovered']} corner(s) with no active unit, {data['dead']} dead unit(s)")
+    fig.suptitle(f"seed {data['seed']}, {data['hidden']} units, biases start at {data['bias_init']:g}: {verdict}",
+                 fontsize=9)
     return fig
 
 
@@ -153,7 +167,8 @@ def xor_training_demo() -> Demo:
     """Gradient descent on XOR from eight random starts: some find a solution, some get stuck."""
     return Demo(
         compute=xor_training_compute, draw=xor_training_draw,
-        controls=[Slider("seed", 0, 7, 1, 0, "random seed"), Choice("hidden", [2, 4], 2, "hidden units")],
+        controls=[Slider("seed", 0, 7, 1, 0, "random seed"),
+                  Choice("setup", list(XOR_SETUPS), "2 units, biases start at 0", "training set-up")],
         title="Training on XOR from a random start",
         alt="the learned network's input-space map, its hidden space and the training loss curve", dpi=64,
     )
@@ -253,7 +268,7 @@ def universal_approximation_demo() -> Demo:
     """More ReLU units, a closer piecewise linear fit (the ticks mark where each unit switches on)."""
     return Demo(
         compute=universal_compute, draw=universal_draw,
-        controls=[Slider("units", 1, 31, 1, 4, "hidden ReLU units", frames=16)],
+        controls=[Slider("units", 2, 32, 2, 4, "hidden ReLU units")],   # 2, 4, …, 32: includes the 8, 16, 32 of the text
         title="Universal approximation: one hidden layer of ReLUs",
         alt="a smooth target function and its piecewise linear fit by a one-hidden-layer ReLU network",
     )
@@ -288,7 +303,7 @@ def depth_folding_demo() -> Demo:
     """Each layer folds [0, 1] onto itself, doubling the linear pieces: depth multiplies, width adds."""
     return Demo(
         compute=depth_compute, draw=depth_draw,
-        controls=[Slider("depth", 1, 6, 1, 2, "layers")],
+        controls=[Slider("depth", 1, 8, 1, 2, "layers")],
         title="Depth folds space: linear pieces double with each layer",
         alt="a sawtooth function whose number of teeth doubles with every added layer",
     )

@@ -1,4 +1,4 @@
-"""Demos of Chapter 5: polynomial capacity (§5.2, fig. 5.2–5.3), weight decay (§5.2.2, fig. 5.5)
+"""Demos of Chapter 5: polynomial capacity and training-set size (§5.2, figs. 5.2–5.4), weight decay (§5.2.2, fig. 5.5)
 and the estimator lab (§5.4: bias, standard error and confidence intervals by simulation)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
-from dlbook.estimators import (expected_sample_variance, mean_confidence_interval, sample_mean, sample_variance,
+from dlbook.estimators import (expected_sample_variance, normal_quantile, sample_mean, sample_variance,
                                sample_variance_std)
 from dlbook.plotting import COLORS, new_figure
 from dlbook.regression import fit_linear_regression, mean_squared_error, polynomial_features
@@ -50,28 +50,61 @@ def quadratic_data(noise: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray,
 _GRID = np.linspace(-1, 1, 200)
 
 
+#: Training-set sizes of the capacity demo, and how many independent training sets each curve averages over.
+CAPACITY_SIZES = (10, 20, 200)
+CAPACITY_DRAWS = 50
+CAPACITY_NOISE = 0.3
+
+
 @lru_cache(maxsize=None)
-def _capacity_sweep(noise: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Least-squares fits of every degree 0…9: the curves on a grid, the train and the test MSE."""
-    x, y, xt, yt = quadratic_data(noise)
-    curves, train, test = [], [], []
-    for d in range(MAX_DEGREE + 1):
-        fit = fit_linear_regression(polynomial_features(x, d), y)
-        curves.append(fit.predict(polynomial_features(_GRID, d)))
-        train.append(mean_squared_error(fit.predict(polynomial_features(x, d)), y))
-        test.append(mean_squared_error(fit.predict(polynomial_features(xt, d)), yt))
-    return np.array(curves), np.array(train), np.array(test)
+def capacity_curves(n_train: int, draws: int = CAPACITY_DRAWS,
+                    noise: float = CAPACITY_NOISE) -> tuple[np.ndarray, np.ndarray]:
+    """Median training and test MSE of the least-squares polynomials of degree 0…9 over ``draws`` training sets.
+
+    Each training set has ``n_train`` points ``y = f(x) + noise·ε`` with ``x`` uniform on [−1, 1], seeded by
+    ``n_train``; every fit is scored on the same 400 test points. With fewer points than coefficients the
+    minimum-norm solution interpolates (§5.2, figs. 5.3–5.4). The median, not the mean, summarises the draws:
+    a few training sets with nearly coincident x make a high-degree fit explode and would swamp a mean.
+    Returns (train, test), each of length 10.
+    """
+    n_train = check_int(n_train, "n_train", low=2)
+    draws = check_int(draws, "draws", low=1)
+    _, _, xt, yt = quadratic_data(noise)
+    rng = np.random.default_rng(10_000 + n_train)
+    train, test = np.zeros((draws, MAX_DEGREE + 1)), np.zeros((draws, MAX_DEGREE + 1))
+    for i in range(draws):
+        x = rng.uniform(-1, 1, n_train)
+        y = true_quadratic(x) + noise * rng.standard_normal(n_train)
+        for d in range(MAX_DEGREE + 1):
+            fit = fit_linear_regression(polynomial_features(x, d), y)
+            train[i, d] = mean_squared_error(fit.predict(polynomial_features(x, d)), y)
+            test[i, d] = mean_squared_error(fit.predict(polynomial_features(xt, d)), yt)
+    train, test = np.median(train, axis=0), np.median(test, axis=0)
+    for a in (train, test):
+        a.setflags(write=False)
+    return train, test
 
 
-def polynomial_capacity_compute(degree: int, noise: float = 0.3) -> dict[str, Any]:
-    """The degree-``degree`` least-squares polynomial on ten noisy quadratic points, and the error-versus-degree curves."""
+@lru_cache(maxsize=None)
+def _first_draw_fit(n_train: int, degree: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first of the demo's training sets of size ``n_train`` and its degree-``degree`` fit on the plotting grid."""
+    rng = np.random.default_rng(10_000 + n_train)
+    x = rng.uniform(-1, 1, n_train)
+    y = true_quadratic(x) + CAPACITY_NOISE * rng.standard_normal(n_train)
+    fit = fit_linear_regression(polynomial_features(x, degree), y)
+    return x, y, fit.predict(polynomial_features(_GRID, degree))
+
+
+def polynomial_capacity_compute(degree: int, n_train: int = 10) -> dict[str, Any]:
+    """One degree-``degree`` fit to ``n_train`` noisy quadratic points, and the error-versus-degree curves
+    over 50 training sets of that size (medians; the noise has standard deviation 0.3)."""
     degree = check_int(degree, "degree", low=0, high=MAX_DEGREE)
-    x, y, _, _ = quadratic_data(noise)
-    curves, train, test = _capacity_sweep(noise)
-    # the MSE of a training point can reach ~1e-30 at degree 9 (interpolation): floor it for the log axis
-    return {"x": x, "y": y, "grid": _GRID, "truth": true_quadratic(_GRID), "curve": curves[degree],
-            "degree": degree, "noise": noise, "train_mse": np.maximum(train, 1e-6), "test_mse": test, "train_at_degree": float(train[degree]),
-            "bayes_mse": noise**2}
+    n_train = check_int(n_train, "n_train", low=2)
+    x, y, curve = _first_draw_fit(n_train, degree)
+    train, test = capacity_curves(n_train)
+    return {"x": x, "y": y, "grid": _GRID, "truth": true_quadratic(_GRID), "curve": curve, "degree": degree,
+            "n_train": n_train, "train_mse": train, "test_mse": test, "best_degree": int(np.argmin(test)),
+            "bayes_mse": CAPACITY_NOISE**2}
 
 
 def _two_panels(top: float = 0.88) -> tuple[Figure, Any, Any]:
@@ -104,30 +137,33 @@ def polynomial_capacity_draw(data: dict[str, Any]) -> Figure:
     _draw_fit(ax, data, f"degree {d} fit")
     ax.set_ylabel("y")
     degrees = np.arange(len(data["test_mse"]))
-    bx.semilogy(degrees, data["train_mse"], "o-", color=COLORS["data"], ms=4, label="training MSE")
-    bx.semilogy(degrees, data["test_mse"], "s-", color=COLORS["second"], ms=4, label="test MSE")
+    floor = 1e-6  # an interpolating fit's training MSE is ~1e-30: floor it for the log axis (drawing only)
+    bx.semilogy(degrees, np.maximum(data["train_mse"], floor), "o-", color=COLORS["data"], ms=4,
+                label="training MSE (median of 50 sets)")
+    bx.semilogy(degrees, data["test_mse"], "s-", color=COLORS["second"], ms=4, label="test MSE (median of 50 sets)")
     bx.axhline(data["bayes_mse"], color=COLORS["optimum"], ls=":", lw=1.2, label="noise variance (Bayes error)")
     bx.axvline(d, color=COLORS["model"], lw=1, alpha=0.6)
-    bx.set_ylim(1e-6, 1e4)
+    bx.set_ylim(1e-6, 1e6)
     _plain_log_ticks(bx)
     bx.set_xlabel("polynomial degree (capacity)")
     bx.set_ylabel("mean squared error")
     bx.set_xticks(degrees)
     bx.legend(loc="upper left", fontsize=7)
-    bx.set_title(f"train {data['train_at_degree']:.3g}, test {data['test_mse'][d]:.3g}", fontsize=10)
+    bx.set_title(f"n = {data['n_train']}: train {data['train_mse'][d]:.3g}, test {data['test_mse'][d]:.3g}; "
+                 f"best degree {data['best_degree']}", fontsize=9)
     return fig
 
 
 @register
 def polynomial_capacity_demo() -> Demo:
-    """Degree 0–9 least-squares fits of ten noisy quadratic points, with the U-shaped test error."""
+    """Degree 0–9 least-squares fits of 10, 20 or 200 noisy quadratic points, with the averaged U-shaped test error."""
     return Demo(
         compute=polynomial_capacity_compute, draw=polynomial_capacity_draw,
         controls=[Slider("degree", 0, MAX_DEGREE, 1, 2, "polynomial degree"),
-                  Slider("noise", 0.1, 0.5, 0.2, 0.3, "noise standard deviation")],
-        title="Capacity: underfitting, the right fit, overfitting",
-        alt="ten noisy points from a quadratic with a least-squares polynomial fit of the chosen degree, "
-            "and the training and test mean squared error against the degree",
+                  Choice("n_train", list(CAPACITY_SIZES), 10, "training points")],
+        title="Capacity and data: underfitting, the right fit, overfitting",
+        alt="noisy points from a quadratic with a least-squares polynomial fit of the chosen degree, "
+            "and the training and test mean squared error against the degree, averaged over 50 training sets",
     )
 
 
@@ -209,20 +245,23 @@ def estimator_lab_samples(m: int) -> np.ndarray:
 
 
 def estimator_lab_compute(m: int, divisor: str = "m") -> dict[str, Any]:
-    """Variance estimates with divisor ``m`` or ``m − 1`` over 2,000 data sets, against the formulas of §5.4."""
+    """Variance estimates with divisor ``m`` or ``m − 1`` over 2,000 data sets, against the formulas of §5.4,
+    and 95% intervals μ̂ ± 1.96·√(σ̂²/m) for the mean built from that same variance estimate."""
     m = check_int(m, "m", low=2)
     if divisor not in ("m", "m-1"):
         raise ValueError(f"divisor must be 'm' or 'm-1'; got {divisor!r}")
     unbiased = divisor == "m-1"
     data = estimator_lab_samples(m)
     est = sample_variance(data, unbiased=unbiased)
-    lo, hi = mean_confidence_interval(data)
+    se = np.sqrt(est / m)                     # the interval's standard error uses the chosen variance estimate
+    mu = sample_mean(data)
+    lo, hi = mu - normal_quantile(0.95) * se, mu + normal_quantile(0.95) * se
     covered = (lo < LAB_MEAN) & (LAB_MEAN < hi)
     return {"m": m, "divisor": divisor, "estimates": est, "sigma2": LAB_VARIANCE,
             "mean_estimate": float(est.mean()), "sd_estimate": float(est.std()),
             "mean_formula": expected_sample_variance(LAB_VARIANCE, m, unbiased=unbiased),
             "sd_formula": sample_variance_std(LAB_VARIANCE, m, unbiased=unbiased),
-            "means": sample_mean(data[:25]), "lo": lo[:25], "hi": hi[:25], "covered": covered[:25],
+            "means": mu[:25], "lo": lo[:25], "hi": hi[:25], "covered": covered[:25],
             "coverage": float(covered.mean())}
 
 
@@ -248,7 +287,7 @@ def estimator_lab_draw(data: dict[str, Any]) -> Figure:
     bx.axvline(LAB_MEAN, color="k", lw=1)
     bx.set_xlim(LAB_MEAN - 6, LAB_MEAN + 6)
     bx.set_yticks([])
-    bx.set_xlabel("95% interval μ̂ ± 1.96 SE for the mean")
+    bx.set_xlabel("95% interval μ̂ ± 1.96 √(estimate / m) for the mean")
     bx.set_title(f"25 of 2,000 data sets; {100 * data['coverage']:.1f}% cover μ = 1", fontsize=9)
     return fig
 
