@@ -16,7 +16,7 @@ from dlbook.regularization import (all_masks, bagging_predict, bootstrap_indices
                                    ensemble_squared_error, inverted_dropout, l1_solution, l2_shrink,
                                    l2_shrink_factors, label_smoothed_cross_entropy, mask_probabilities,
                                    mlp_dropout_logits, noisy_copies, project_to_norm_ball, smooth_labels,
-                                   soft_threshold, softmax_regression_dropout_ensemble, weight_decay_step,
+                                   shift_images, soft_threshold, softmax_regression_dropout_ensemble, weight_decay_step,
                                    weight_scaled_softmax)
 
 
@@ -194,3 +194,13 @@ def test_bad_inputs_raise() -> None:
         bagging_predict(lambda a, b, c: c[:, 0], np.ones((3, 1)), np.ones(3), np.ones((2, 1)), [[0, 5]])
     with pytest.raises(ValueError, match="shape"):
         weight_decay_step([1.0, 2.0], [1.0], 0.1, 0.1)
+
+
+def test_shift_images_matches_scipy_shift() -> None:
+    from scipy.ndimage import shift
+    img = np.random.default_rng(0).random((3, 16))
+    for dx, dy in [(1, 0), (0, -1), (-2, 1), (3, 3)]:
+        ref = np.stack([shift(i.reshape(4, 4), (dy, dx), order=0, cval=0.0) for i in img]).reshape(3, -1)
+        assert np.allclose(shift_images(img, 4, dx, dy), ref)
+    with pytest.raises(ValueError, match="side"):
+        shift_images(img, 3, 1, 0)

@@ -109,6 +109,22 @@ def project_to_norm_ball(W: Any, radius: float, axis: int | None = None) -> Arra
     return W * np.minimum(1.0, r / np.maximum(norms, np.finfo(float).tiny))
 
 
+# -- dataset augmentation (§7.4) and noise injection (§7.5) -----------------------------------------------
+
+def shift_images(images: Any, side: int, dx: int, dy: int) -> Array:
+    """Translate flattened ``side × side`` images by ``dx`` columns right and ``dy`` rows down, filling with zeros (§7.4)."""
+    side = check_int(side, "side", low=1)
+    X = as_array(images, "images", ndim=2)
+    if X.shape[1] != side * side:
+        raise ValueError(f"images must have side² = {side * side} columns; got {X.shape[1]}")
+    dx, dy = check_int(dx, "dx", low=1 - side, high=side - 1), check_int(dy, "dy", low=1 - side, high=side - 1)
+    img = X.reshape(-1, side, side)
+    out = np.zeros_like(img)
+    out[:, max(dy, 0):side + min(dy, 0), max(dx, 0):side + min(dx, 0)] = \
+        img[:, max(-dy, 0):side - max(dy, 0), max(-dx, 0):side - max(dx, 0)]
+    return out.reshape(len(X), -1)
+
+
 # -- noise injection (§7.5) ----------------------------------------------------------------------------
 
 def noisy_copies(X: Any, y: Any, sigma: float, copies: int, rng: np.random.Generator) -> tuple[Array, Array]:
