@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.adversarial import directional_derivatives, fgsm, input_gradient, shift_tangent
-from dlbook.mlp import init_mlp, mlp_forward
+from dlbook.adversarial import directional_derivatives, fgsm, input_gradient, shift_tangent, train_adversarial
+from dlbook.mlp import init_mlp, minibatch_order, mlp_forward, train_mlp
 
 
 @pytest.mark.parametrize("act", ["relu", "tanh"])
@@ -60,3 +60,17 @@ def test_bad_inputs_raise() -> None:
     with pytest.raises(ValueError, match="labels"):
         input_gradient(init_mlp([2, 2], np.random.default_rng(0)), np.zeros((1, 2)), [5])
     assert mlp_forward(init_mlp([2, 2], np.random.default_rng(0)), np.zeros((1, 2)))[0].shape == (1, 2)
+
+
+def test_adversarial_training_with_mix_one_is_plain_training() -> None:
+    rng = np.random.default_rng(0)
+    X, y = rng.random((30, 4)), rng.integers(0, 3, 30)
+    layers = init_mlp([4, 5, 3], rng)
+    batches = minibatch_order(30, 10, 3, seed=0)
+    plain, _ = train_mlp(layers, X, y, batches, lr=0.1)
+    adv = train_adversarial(layers, X, y, batches, lr=0.1, eps=0.1, mix=1.0)
+    assert all(np.allclose(a.W, p.W) and np.allclose(a.b, p.b) for a, p in zip(adv, plain))
+    moved = train_adversarial(layers, X, y, batches, lr=0.1, eps=0.1, mix=0.5)
+    assert not np.allclose(moved[0].W, plain[0].W)
+    with pytest.raises(ValueError, match="mix"):
+        train_adversarial(layers, X, y, batches, lr=0.1, eps=0.1, mix=1.5)

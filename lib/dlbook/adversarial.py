@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from dlbook.checks import as_array, check_int, check_positive
-from dlbook.mlp import Layer, _labels, activation, mlp_forward
+from dlbook.mlp import Layer, _labels, activation, mlp_backward, mlp_forward
 from dlbook.prob import softmax
 
 Array = np.ndarray
@@ -50,6 +50,30 @@ def fgsm(X: Any, grad: Any, eps: float, clip: tuple[float, float] | None = None)
         raise ValueError(f"grad must have the shape of X {X.shape}; got {grad.shape}")
     x_adv = X + check_positive(eps, "eps", allow_zero=True) * np.sign(grad)
     return x_adv if clip is None else np.clip(x_adv, *clip)
+
+
+def train_adversarial(layers: list[Layer], X: Any, labels: Any, batches: list[Array], lr: float, eps: float,
+                      mix: float = 0.5, act: str = "relu") -> list[Layer]:
+    """SGD on ``mix·J(x) + (1 − mix)·J(x + ε sign ∇ₓJ)``: adversarial training (§7.13; Goodfellow et al., 2014b).
+
+    Each step builds FGSM examples of the mini-batch against the current weights (clipped to [0, 1]) and
+    descends the mixed loss. Returns new layers; ``mix = 1`` is ordinary training.
+    """
+    X = as_array(X, "X", ndim=2)
+    labels = np.asarray(labels)
+    lr = check_positive(lr, "lr")
+    if not 0.0 <= mix <= 1.0:
+        raise ValueError(f"mix must be in [0, 1]; got {mix}")
+    layers = [Layer(l.W.copy(), l.b.copy()) for l in layers]
+    for idx in batches:
+        xb, yb = X[idx], labels[idx]
+        x_adv = fgsm(xb, input_gradient(layers, xb, yb, act), eps, clip=(0.0, 1.0))
+        g_clean = mlp_backward(layers, mlp_forward(layers, xb, act)[1], yb, act)
+        g_adv = mlp_backward(layers, mlp_forward(layers, x_adv, act)[1], yb, act)
+        for layer, gc, ga in zip(layers, g_clean, g_adv):
+            layer.W -= lr * (mix * gc.W + (1 - mix) * ga.W)
+            layer.b -= lr * (mix * gc.b + (1 - mix) * ga.b)
+    return layers
 
 
 def shift_tangent(images: Any, side: int) -> Array:
