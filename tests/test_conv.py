@@ -22,6 +22,7 @@ RNG = np.random.default_rng(0)
 T = torch.tensor
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 @pytest.mark.parametrize("m", [1, 2, 5, 8, 13])
 @pytest.mark.parametrize("k", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("s", [1, 2, 3])
@@ -266,3 +267,55 @@ def test_browser_modules_do_not_import_torch() -> None:
                 names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
                 assert not any(n and n.split(".")[0] == "torch" for n in names), f"{rel} imports torch"
                 assert not any(n and n.startswith("dlbook.") and n.split(".")[1] in ("cnn", "utils") for n in names)
+
+
+# -- property-based robustness (hypothesis, derandomised) ----------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+FAST = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+images = hnp.arrays(np.float64, st.tuples(st.integers(3, 9), st.integers(3, 9)),
+                    elements=st.floats(-1e6, 1e6, allow_nan=False))
+
+
+@FAST
+@given(images, st.integers(1, 3), st.integers(1, 3), st.integers(1, 3),
+       st.sampled_from(["valid", "same", "full", 0, 1, 2]))
+def test_conv2d_matches_torch_on_random_shapes(x: np.ndarray, kh: int, kw: int, stride: int, padding) -> None:
+    k = np.linspace(-1, 1, kh * kw).reshape(kh, kw)
+    ours = conv2d(x, k, stride=stride, padding=padding)
+    assert np.all(np.isfinite(ours))
+    if padding in ("same", "full"):
+        (t, b), (l, r) = pad_amounts(kh, padding), pad_amounts(kw, padding)
+        xt = F.pad(T(x)[None, None], (l, r, t, b))
+        theirs = F.conv2d(xt, T(k)[None, None], stride=stride)
+    else:
+        theirs = F.conv2d(T(x)[None, None], T(k)[None, None], stride=stride, padding=padding)
+    assert np.allclose(ours, theirs.numpy()[0, 0], rtol=1e-9, atol=1e-6)
+
+
+@FAST
+@given(images, st.integers(0, 80), st.sampled_from([np.nan, np.inf, -np.inf]))
+def test_non_finite_inputs_raise(x: np.ndarray, where: int, bad: float) -> None:
+    x = x.copy()
+    x.flat[where % x.size] = bad
+    for call in (lambda: conv2d(x, np.ones((2, 2))), lambda: pool2d(x, 2), lambda: fft_conv2d(x, np.ones((2, 2))),
+                 lambda: conv2d_grads(x, np.ones((2, 2)), np.ones((x.shape[0] - 1, x.shape[1] - 1)))):
+        with pytest.raises(ValueError, match="finite"):
+            call()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: conv2d(np.ones(5), np.ones(2)),
+    lambda: conv2d(np.ones((2, 2, 2, 2, 2)), np.ones((1, 2, 1, 1))),
+    lambda: conv2d([["a", "b"], ["c", "d"]], np.ones((1, 1))),
+    lambda: conv_matrix((0, 4), np.ones((1, 1))),
+    lambda: pool2d(np.ones((4, 4)), 0),
+    lambda: tiled_conv2d(np.ones((1, 5, 5)), np.ones((1, 1, 2, 2, 2, 3))),
+    lambda: gabor_kernel(0),
+])
+def test_bad_shapes_and_values_raise(call) -> None:
+    with pytest.raises(ValueError):
+        call()
