@@ -276,6 +276,32 @@ def _mlp() -> tuple:
     return ours, theirs, _max_abs
 
 
+# -- Chapter 9: the vectorised (im2col) conv2d and the pooling kernels against torch.nn.functional -----------
+
+def _conv2d() -> tuple:
+    """A batch of 16 images of 8 channels, 32×32, through 16 kernels of 3×3, padding 1 (float64 both)."""
+    import torch
+    import torch.nn.functional as F
+
+    from dlbook.conv import conv2d
+
+    rng = np.random.default_rng(0)
+    X, K = rng.standard_normal((16, 8, 32, 32)), rng.standard_normal((16, 8, 3, 3))
+    Xt, Kt = torch.tensor(X), torch.tensor(K)
+    return (lambda: conv2d(X, K, padding=1)), (lambda: F.conv2d(Xt, Kt, padding=1).numpy()), _max_abs
+
+
+def _max_pool() -> tuple:
+    import torch
+    import torch.nn.functional as F
+
+    from dlbook.pooling import pool2d
+
+    x = np.random.default_rng(0).standard_normal((16, 16, 32, 32))
+    xt = torch.tensor(x)
+    return (lambda: pool2d(x, 2, 2, "max")), (lambda: F.max_pool2d(xt, 2, 2).numpy()), _max_abs
+
+
 TWINS: list[Twin] = [
     Twin("PCA: fit_pca vs numpy SVD", "dlbook.pca", "components (2000×40 data, 10 kept; signs aligned)", _pca),
     Twin("svd (Jacobi) vs numpy.linalg", "dlbook.linalg", "singular values of a 60×30 matrix", _linalg("svd")),
@@ -303,7 +329,10 @@ TWINS: list[Twin] = [
          _autodiff),
     Twin("mlp_backward vs torch.autograd", "dlbook.mlp", "all gradients, 10-32-32-5 ReLU net, 256 examples",
          _mlp),
-    # A convolution chapter adds: Twin("conv2d vs torch.nn.functional.conv2d", "dlbook.<module>", ..., _setup)
+    Twin("conv2d (im2col) vs torch.nn.functional.conv2d", "dlbook.conv",
+         "16×8×32×32 batch, 16 kernels 3×3, padding 1", _conv2d),
+    Twin("pool2d (max) vs torch.nn.functional.max_pool2d", "dlbook.pooling", "16×16×32×32 maps, 2×2 windows",
+         _max_pool),
 ]
 
 
