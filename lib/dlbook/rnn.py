@@ -9,6 +9,7 @@ parameter records here, mapping torch's stacked gate order onto named gates.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -366,3 +367,105 @@ def clip_grad_norm(grads: Sequence[Any], max_norm: float) -> tuple[list[np.ndarr
     norm = m * float(np.sqrt(sum(np.sum((g / m) ** 2) for g in gs))) if m > 0 else 0.0
     scale = v / norm if norm > v else 1.0
     return [g * scale for g in gs], norm
+
+
+# -- echo state networks (§10.8) -----------------------------------------------------------------------
+
+def scaled_reservoir(n: int, spectral_radius: float, seed: int = 0) -> np.ndarray:
+    """A random recurrent matrix rescaled so that its spectral radius max|λᵢ| equals ``spectral_radius`` (§10.8)."""
+    W = np.random.default_rng(seed).normal(size=(n, n))
+    return W * (check_positive(spectral_radius, "spectral_radius", allow_zero=True) / np.max(np.abs(np.linalg.eigvals(W))))
+
+
+def reservoir_states(W: Any, w_in: Any, u: Any) -> np.ndarray:
+    """Drive a fixed reservoir h⁽ᵗ⁾ = tanh(W h⁽ᵗ⁻¹⁾ + w_in u⁽ᵗ⁾) from h⁽⁰⁾ = 0 (§10.8); returns (τ, n)."""
+    W, w_in, u = as_array(W, "W", ndim=2), as_array(w_in, "w_in", ndim=1), as_array(u, "u", ndim=1)
+    if W.shape != (w_in.size, w_in.size):
+        raise ValueError(f"W must be ({w_in.size}, {w_in.size}) to match w_in; got {W.shape}")
+    h, out = np.zeros(w_in.size), np.empty((u.size, w_in.size))
+    for t, u_t in enumerate(u):
+        h = np.tanh(W @ h + w_in * u_t)
+        out[t] = h
+    return out
+
+
+def ridge_readout(states: Any, targets: Any, ridge: float = 1e-6) -> np.ndarray:
+    """The only trained part of an echo state network: output weights V = argmin ‖S V − Y‖² + λ‖V‖²,
+    solved in closed form, V = (SᵀS + λI)⁻¹ SᵀY (§10.8; a linear regression, §5.1.4)."""
+    S, Y = as_array(states, "states", ndim=2), as_array(targets, "targets", ndim=(1, 2))
+    if Y.shape[0] != S.shape[0]:
+        raise ValueError(f"targets must have one row per state ({S.shape[0]}); got {Y.shape[0]}")
+    lam = check_positive(ridge, "ridge", allow_zero=True)
+    return np.linalg.solve(S.T @ S + lam * np.eye(S.shape[1]), S.T @ Y)
+
+
+def memory_capacity(spectral_radius: float, n: int = 50, max_delay: int = 40, steps: int = 1200,
+                    washout: int = 100, input_scale: float = 0.5, seed: int = 0) -> np.ndarray:
+    """Jaeger's short-term memory curve of an echo state network (§10.8; Jaeger 2001).
+
+    Feed i.i.d. uniform input u⁽ᵗ⁾ to a reservoir with the given spectral radius, fit one ridge readout per
+    delay k to recall u⁽ᵗ⁻ᵏ⁾ from h⁽ᵗ⁾, and return the squared correlation r²ₖ of each recall, k = 1…max_delay,
+    on held-out steps. The memory capacity is their sum (at most n for n units).
+    """
+    rng = np.random.default_rng(seed + 1)
+    u = rng.uniform(-1.0, 1.0, size=steps)
+    w_in = rng.uniform(-input_scale, input_scale, size=n)
+    S = reservoir_states(scaled_reservoir(n, spectral_radius, seed), w_in, u)
+    ks = np.arange(1, max_delay + 1)
+    rows = np.arange(washout, steps)
+    Y = u[rows[:, None] - ks[None, :]]                       # column k: the input k steps back
+    half = len(rows) // 2
+    V = ridge_readout(S[rows[:half]], Y[:half])
+    pred, true = S[rows[half:]] @ V, Y[half:]
+    pc, tc = pred - pred.mean(0), true - true.mean(0)
+    return (pc * tc).sum(0) ** 2 / ((pc ** 2).sum(0) * (tc ** 2).sum(0) + 1e-300)
+
+
+# -- a cliff in the loss of a one-unit RNN (§10.11.1, fig. 10.17) -----------------------------------------
+
+def cliff_loss(w: Any, b: Any, steps: int = 30, x0: float = 0.5, target: float = 0.7) -> tuple[Any, Any, Any]:
+    """The loss (x⁽ᵗ⁾ − target)² of the one-unit recurrence x⁽ᵗ⁾ = w σ(x⁽ᵗ⁻¹⁾) + b after ``steps`` steps,
+    and its gradient (∂L/∂w, ∂L/∂b) by forward-mode differentiation through time (after Pascanu et al. 2013).
+
+    For some (w, b) the map has two stable fixed points; crossing the boundary of their basins moves x⁽ᵗ⁾
+    from one to the other, so the loss jumps: a cliff whose gradient grows with ``steps``. Broadcasts w and b.
+    """
+    w, b = as_array(w, "w"), as_array(b, "b")
+    x = np.full(np.broadcast(w, b).shape, float(x0))
+    dw, db = np.zeros_like(x), np.zeros_like(x)
+    for _ in range(int(steps)):
+        s = 0.5 * (1.0 + np.tanh(0.5 * x))            # σ(x), with no overflow for any x
+        ds = s * (1.0 - s)
+        dw, db = s + w * ds * dw, 1.0 + w * ds * db     # chain rule applied step by step
+        x = w * s + b
+    r = x - target
+    return r ** 2, 2 * r * dw, 2 * r * db
+
+
+def _cliff_gradient(w: float, b: float, steps: int, x0: float = 0.5, target: float = 0.7) -> tuple[float, float]:
+    """Scalar fast path of :func:`cliff_loss`'s gradient (plain floats: the descent loop calls it often)."""
+    x, dw, db = x0, 0.0, 0.0
+    for _ in range(steps):
+        s = 0.5 * (1.0 + math.tanh(0.5 * x))
+        ds = s * (1.0 - s)
+        dw, db = s + w * ds * dw, 1.0 + w * ds * db
+        x = w * s + b
+    return 2 * (x - target) * dw, 2 * (x - target) * db
+
+
+def descent_path(start: Sequence[float], lr: float, n_steps: int, clip: float | None = None,
+                 steps: int = 30) -> np.ndarray:
+    """Gradient descent on :func:`cliff_loss` from ``start`` = (w, b); with ``clip`` the gradient norm is first
+    clipped at that threshold, g ← g v/‖g‖ if ‖g‖ > v (eq. 10.48). Returns the (n_steps + 1, 2) path."""
+    w, b = (float(v) for v in as_array(start, "start", ndim=1))
+    lr = check_positive(lr, "lr")
+    v = None if clip is None else check_positive(clip, "clip")
+    path = [(w, b)]
+    for _ in range(int(n_steps)):
+        gw, gb = _cliff_gradient(w, b, int(steps))
+        norm = math.hypot(gw, gb)
+        if v is not None and norm > v:
+            gw, gb = gw * v / norm, gb * v / norm
+        w, b = w - lr * gw, b - lr * gb
+        path.append((w, b))
+    return np.array(path)
