@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.plotting import COLORS, new_figure
@@ -39,6 +40,13 @@ def vanishing_compute(rho: float = 1.0, steps: int = 50) -> dict[str, Any]:
     return out
 
 
+def _plain_log_ticks(axis: Any) -> None:
+    """Three plain-text decade labels and no minor ticks: mathtext tick labels dominate a frame's render time."""
+    axis.yaxis.set_minor_locator(NullLocator())
+    axis.set_yticks([1e-10, 1.0, 1e10])
+    axis.set_yticklabels(["1e-10", "1", "1e10"])
+
+
 def vanishing_draw(data: dict[str, Any]) -> Figure:
     fig, (ax, bx) = new_figure(ncols=2, width=3.1, height=2.6, layout=None)
     t = data["t"]
@@ -48,6 +56,7 @@ def vanishing_draw(data: dict[str, Any]) -> Figure:
         axis.set_xlabel("time step t", labelpad=1)
         axis.set_title(title, fontsize=9)
         axis.set_ylim(1e-15, 1e15)
+        _plain_log_ticks(axis)
     bx.semilogy(t, np.maximum(data["reference"], 1e-30), "k:", lw=1, label="ρᵗ")
     bx.legend(fontsize=7, loc="lower left")
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.83, wspace=0.3)
@@ -60,7 +69,7 @@ def vanishing_demo() -> Demo:
     """Sliders for the spectral radius and the number of steps: linear states and gradients follow ρᵗ."""
     return Demo(
         compute=vanishing_compute, draw=vanishing_draw,
-        controls=[Slider("rho", 0.6, 1.4, 0.05, 1.0, "spectral radius ρ", frames=17),
+        controls=[Slider("rho", 0.6, 1.4, 0.05, 1.0, "spectral radius ρ", frames=9),
                   Choice("steps", [20, 50, 100], 50, "time steps")],
         title="Vanishing and exploding: powers of the recurrent matrix",
         alt="two log-scale plots against time: the norm of the hidden state and the norm of the Jacobian of the "
@@ -119,8 +128,8 @@ def memory_demo() -> Demo:
     """A leak α and an LSTM forget-gate bias set how long an impulse is remembered."""
     return Demo(
         compute=memory_compute, draw=memory_draw,
-        controls=[Slider("alpha", 0.0, 0.98, 0.02, 0.9, "leaky unit α", frames=15),
-                  Slider("forget_bias", -2.0, 6.0, 0.5, 2.0, "LSTM forget-gate bias", frames=5)],
+        controls=[Slider("alpha", 0.0, 0.98, 0.02, 0.9, "leaky unit α", frames=8),
+                  Slider("forget_bias", -2.0, 6.0, 0.5, 2.0, "LSTM forget-gate bias", frames=3)],
         title="Memory time scales: a leaky unit and an LSTM cell remember an impulse",
         alt="left: the decay of a leaky unit's response to an impulse, with its time scale marked; right: the "
             "state of an LSTM cell after an impulse, decaying as the forget gate to the power t",
@@ -159,7 +168,7 @@ def echo_state_demo() -> Demo:
     """A spectral-radius slider for a fixed random reservoir: how many past inputs a linear readout recovers."""
     return Demo(
         compute=echo_state_compute, draw=echo_state_draw,
-        controls=[Slider("rho", 0.1, 1.5, 0.1, 0.9, "spectral radius ρ"),
+        controls=[Slider("rho", 0.1, 1.5, 0.1, 0.9, "spectral radius ρ", frames=8),
                   Choice("input_scale", [0.1, 0.5, 2.0], 0.5, "input weight scale")],
         title="Echo state network: spectral radius against memory",
         alt="bar chart of how well a trained linear readout recalls the input k steps back, for k from 1 to 40, "
