@@ -7,9 +7,10 @@ import pytest
 import scipy.signal
 import torch
 
-from dlbook.rnn import (Gate, RNNParams, birnn_forward, bptt, clip_grad_norm, gru_cell, gru_from_torch, init_rnn,
-                        leaky_unit, linear_recurrence, lstm_cell, lstm_from_torch, rnn_forward, rnn_from_torch,
-                        rnn_loss, symmetric_power_state, tanh_rnn_jacobians)
+from dlbook.rnn import (Gate, RNNParams, birnn_forward, bptt, clip_grad_norm, descent_path, gru_cell, gru_from_torch,
+                        init_rnn, leaky_unit, linear_recurrence, lstm_cell, lstm_from_torch, reservoir_states,
+                        ridge_readout, rnn_forward, rnn_from_torch, rnn_loss, scaled_reservoir,
+                        symmetric_power_state, tanh_rnn_jacobians)
 from dlbook.sequence_models import GRU, GRUCell, encode_words
 
 torch.set_default_dtype(torch.float64)
@@ -217,3 +218,83 @@ def test_extreme_inputs_stay_finite() -> None:
     assert np.isfinite(loss) and all(np.all(np.isfinite(getattr(g, n))) for n in g.names())
     clipped, norm = clip_grad_norm([np.full(3, 1e150)], 1.0)
     assert np.isfinite(norm) and np.isclose(np.linalg.norm(clipped[0]), 1.0)
+
+
+# -- echo state networks, the cliff and the diagrams ------------------------------------------------------
+
+def test_scaled_reservoir_has_the_requested_spectral_radius() -> None:
+    from dlbook.rnn import scaled_reservoir
+    for rho in (0.3, 1.0, 1.7):
+        assert np.isclose(np.abs(np.linalg.eigvals(scaled_reservoir(30, rho, seed=3))).max(), rho)
+
+
+def test_ridge_readout_matches_sklearn() -> None:
+    from sklearn.linear_model import Ridge
+
+    from dlbook.rnn import reservoir_states, ridge_readout, scaled_reservoir
+    rng = np.random.default_rng(0)
+    S = reservoir_states(scaled_reservoir(20, 0.9), rng.uniform(-1, 1, 20), rng.uniform(-1, 1, 200))
+    Y = rng.normal(size=(200, 2))
+    assert np.allclose(ridge_readout(S, Y, 0.5), Ridge(alpha=0.5, fit_intercept=False).fit(S, Y).coef_.T, atol=1e-8)
+
+
+def test_reservoir_states_match_a_torch_rnn_without_bias() -> None:
+    from dlbook.rnn import reservoir_states, scaled_reservoir
+    rng = np.random.default_rng(1)
+    W, w_in, u = scaled_reservoir(6, 0.8), rng.normal(size=6), rng.normal(size=15)
+    rnn = torch.nn.RNN(1, 6, bias=False).double()
+    with torch.no_grad():
+        rnn.weight_hh_l0.copy_(torch.from_numpy(W))
+        rnn.weight_ih_l0.copy_(torch.from_numpy(w_in[:, None]))
+    out, _ = rnn(torch.from_numpy(u[:, None, None]))
+    assert np.allclose(reservoir_states(W, w_in, u), out[:, 0].detach().numpy(), atol=1e-12)
+
+
+def test_memory_capacity_is_a_curve_of_squared_correlations() -> None:
+    from dlbook.rnn import memory_capacity
+    r2 = memory_capacity(0.9, n=20, max_delay=10, steps=600)
+    assert r2.shape == (10,) and np.all((r2 >= 0) & (r2 <= 1 + 1e-12))
+    assert r2[0] > 0.9 and r2.sum() <= 20
+
+
+def test_cliff_gradient_matches_autograd_and_descent_respects_the_clip() -> None:
+    from dlbook.rnn import cliff_loss, descent_path
+    for w0, b0 in ((6.0, -4.0), (2.0, 1.0), (9.0, -5.5)):
+        w, b = torch.tensor(w0, requires_grad=True), torch.tensor(b0, requires_grad=True)
+        x = torch.tensor(0.5, dtype=torch.float64)
+        for _ in range(30):
+            x = w * torch.sigmoid(x) + b
+        ((x - 0.7) ** 2).backward()
+        loss, gw, gb = cliff_loss(w0, b0)
+        assert np.isclose(loss, ((x - 0.7) ** 2).item()) and np.isclose(gw, w.grad.item()) and np.isclose(gb, b.grad.item())
+    path = descent_path((6.0, -4.0), lr=0.02, n_steps=50, clip=1.0)
+    assert np.all(np.linalg.norm(np.diff(path, axis=0), axis=1) <= 0.02 + 1e-12)
+    assert np.allclose(descent_path((6.0, -4.0), 0.02, 50, clip=1e9), descent_path((6.0, -4.0), 0.02, 50))
+
+
+def test_diagrams_draw_every_kind_and_reject_unknown_ones() -> None:
+    from dlbook.diagrams import draw_graph, rnn_graph
+    from dlbook.plotting import new_figure
+    kinds = ("folded", "hidden_to_hidden", "output_to_hidden", "single_output", "bidirectional", "encoder_decoder",
+             "deep", "recursive")
+    fig, axes = new_figure(ncols=len(kinds))
+    for ax, kind in zip(axes, kinds):
+        nodes, edges = rnn_graph(kind)
+        draw_graph(ax, nodes, edges)
+        assert all(t in nodes and h in nodes for t, h, _ in edges)
+    with pytest.raises(ValueError, match="kind"):
+        rnn_graph("transformer")
+    with pytest.raises(ValueError, match="not in the diagram"):
+        draw_graph(axes[0], {"a": (0, 0, "a", "input")}, [("a", "b", "")])
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: reservoir_states(np.eye(3), np.ones(2), np.ones(4)), "match w_in"),
+    (lambda: ridge_readout(np.ones((4, 2)), np.ones(3)), "one row per state"),
+    (lambda: scaled_reservoir(4, -1.0), "spectral_radius"),
+    (lambda: descent_path((1.0, 0.0), lr=0.0, n_steps=3), "lr"),
+    (lambda: tanh_rnn_jacobians(np.eye(3), np.ones(2), 3), "match h0"),
+])
+def test_more_bad_inputs_raise_clear_errors(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
