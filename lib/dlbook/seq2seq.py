@@ -69,10 +69,11 @@ class AttentionSeq2Seq(nn.Module):
         h = h if self.bridge else torch.zeros_like(h)
         B, T_out = tgt_in.shape
         feed = H.new_zeros(B, self.hidden)
-        logits, weights = [], []
+        logits, weights, states = [], [], []
         for t in range(T_out):
             x = self.tgt_embed(tgt_in[:, t])
             h = self.decoder(torch.cat([x, feed], dim=-1) if self.input_feeding else x, h)
+            states.append(h)
             if self.score is None:
                 logits.append(self.out(h))
                 weights.append(H.new_zeros(B, H.shape[1]))
@@ -83,6 +84,7 @@ class AttentionSeq2Seq(nn.Module):
             feed = h_tilde
             logits.append(self.out(h_tilde))
             weights.append(a)
+        self.last_states = (H.detach(), torch.stack(states, 1).detach())   # for checks: encoder and decoder states
         return torch.stack(logits, 1), torch.stack(weights, 1)
 
     @torch.no_grad()

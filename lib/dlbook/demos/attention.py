@@ -177,13 +177,14 @@ def _illustrative_examples() -> list[tuple[list[str], list[str], np.ndarray]]:
 
 
 def attention_heatmap_compute(example: int, examples: Sequence[tuple[list[str], list[str], np.ndarray]],
-                              anti: bool = True) -> dict[str, Any]:
-    """One example's weight map (rows: outputs, columns: inputs) and its share of mass on the (anti-)diagonal."""
+                              anti: bool | None = True) -> dict[str, Any]:
+    """One example's weight map (rows: outputs, columns: inputs) and its share of mass on the anti-diagonal
+    (``anti=True``), the main diagonal (``False``) or neither (``None``)."""
     example = check_int(example, "example", low=0, high=len(examples) - 1)
     cols, rows, w = examples[example]
     w = np.asarray(w, dtype=np.float64)
     share = None
-    if w.shape[0] == w.shape[1]:
+    if anti is not None and w.shape[0] == w.shape[1]:
         T = w.shape[0]
         diag = T - 1 - np.arange(T) if anti else np.arange(T)
         share = float(w[np.arange(T), diag].sum() / w.sum())
@@ -209,7 +210,7 @@ def attention_heatmap_draw(data: dict[str, Any]) -> Figure:
 
 @register
 def attention_heatmap_demo(examples: Sequence[tuple[list[str], list[str], np.ndarray]] | None = None,
-                           anti: bool = True, title: str = "Attention weights of a reversal model") -> Demo:
+                           anti: bool | None = True, title: str = "Attention weights of a reversal model") -> Demo:
     """Pick an example and see its attention map. ``examples`` holds (input labels, output labels, weights) triples;
     without them the demo shows illustrative blurred anti-diagonals (the notebook passes a trained model's maps)."""
     examples = list(examples) if examples is not None else _illustrative_examples()
