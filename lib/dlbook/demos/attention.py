@@ -78,9 +78,9 @@ def attention_explorer_demo() -> Demo:
     """Turn the query, pick a score and a temperature: watch the weights and the context vector move."""
     return Demo(
         compute=attention_explorer_compute, draw=attention_explorer_draw,
-        controls=[Slider("angle", 0, 360, 15, 60, "query angle (degrees)", frames=7),
+        controls=[Slider("angle", 0, 360, 15, 90, "query angle (degrees)", frames=5),
                   Choice("score", list(SCORE_TYPES), "dot", "score"),
-                  Slider("temperature", 0.25, 1.75, 0.05, 1.0, "temperature τ", frames=3)],
+                  Choice("temperature", [0.25, 1.0, 2.0], 1.0, "temperature τ")],
         title="Attention explorer: scores, softmax weights and the context vector",
         alt="left: five keys in the plane drawn with sizes proportional to their attention weights, the query as an "
             "arrow and the context vector as a star; right: the five weights as bars",
