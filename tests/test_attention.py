@@ -154,3 +154,13 @@ def test_bad_inputs_raise_clear_errors() -> None:
         padding_mask(np.array([0, 2]), 3)
     with pytest.raises(ValueError, match="n"):
         causal_mask(0)
+
+
+def test_extreme_but_valid_inputs_stay_finite() -> None:
+    Q, K, V = RNG.standard_normal((4, 8)) * 1e3, RNG.standard_normal((5, 8)) * 1e3, RNG.standard_normal((5, 3))
+    out, w = scaled_dot_product_attention(Q, K, V, causal_mask(4, 5))
+    assert np.all(np.isfinite(out)) and np.allclose(w.sum(-1), 1.0)
+    assert np.all(np.isfinite(attention_weights(np.array([1e300, -1e300, 0.0]), temperature=1e-3)))
+    assert np.all(np.isfinite(layer_norm(np.full((2, 4), 1e8))))        # zero variance: eps keeps it finite
+    with pytest.raises(ValueError, match="finite"):
+        scaled_dot_product_attention(np.full((2, 2), np.inf), np.ones((2, 2)), np.ones((2, 2)))
