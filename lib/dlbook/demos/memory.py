@@ -65,8 +65,8 @@ def content_gate_draw(data: dict[str, Any]) -> Figure:
 def content_gate_demo() -> Demo:
     return Demo(content_gate_compute, content_gate_draw,
                 controls=[Choice("key", list(KEYS), "like row 2", label="key"),
-                          Slider("beta", 0.0, 30.0, 0.5, 4.0, label="key strength β", frames=7),
-                          Slider("g", 0.0, 1.0, 0.05, 1.0, label="interpolation gate g", frames=5)],
+                          Slider("beta", 0.0, 30.0, 0.5, 4.0, label="key strength β", frames=4),
+                          Slider("g", 0.0, 1.0, 0.05, 1.0, label="interpolation gate g", frames=3)],
                 title="Content addressing and the interpolation gate",
                 alt="Bar charts of a neural Turing machine head's weighting over ten memory rows: the content "
                     "weighting of a key, the previous weighting, and their blend by the gate g.")
@@ -102,7 +102,7 @@ def shift_sharpen_draw(data: dict[str, Any]) -> Figure:
 def shift_sharpen_demo() -> Demo:
     return Demo(shift_sharpen_compute, shift_sharpen_draw,
                 controls=[Slider("shift", -3.0, 7.0, 0.1, 1.0, label="shift (rows)", frames=21),
-                          Slider("gamma", 1.0, 10.0, 0.5, 1.0, label="sharpening γ", frames=4)],
+                          Slider("gamma", 1.0, 10.0, 0.5, 1.0, label="sharpening γ", frames=2)],
                 title="Shift, sharpen, write",
                 alt="A neural Turing machine head's gated weighting rotated by a shift distribution, sharpened "
                     "by raising to the power gamma, and the memory rows after an erase-and-add write through it.")
