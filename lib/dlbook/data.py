@@ -268,3 +268,40 @@ def human_numbers(n: int = 9998) -> list[str]:
     """The "human numbers" corpus: the words for 1, 2, …, n, one number per item (a tiny language-model corpus)."""
     n = check_int(n, "n", low=1, high=999_999)
     return [number_words(k) for k in range(1, n + 1)]
+
+
+_PEOPLE = ("mary", "john", "sandra", "daniel")
+_PLACES = ("kitchen", "garden", "hallway", "bathroom", "office", "bedroom")
+_MOVES = ("went to", "moved to", "journeyed to", "travelled to")
+
+
+def where_is_stories(n: int, sentences: int = 6, seed: int = 0) -> dict[str, object]:
+    """Generated stories in the style of bAbI task 1, "single supporting fact" (Weston et al., 2015).
+
+    Each story has ``sentences`` sentences such as "sandra moved to the office"; the question "where is
+    john" asks for the place named by the *last* sentence about john (the supporting fact). Returns a dict:
+    ``stories`` (n, sentences, 5) and ``questions`` (n, 3) of int64 word indices (0 pads), ``answers`` (n,)
+    word indices, ``support`` (n,) the index of the supporting sentence, and ``vocab`` (index → word).
+    """
+    n = check_int(n, "n", low=1)
+    sentences = check_int(sentences, "sentences", low=1)
+    vocab = ["<pad>", "where", "is", "the", *_PEOPLE, *_PLACES,
+             *dict.fromkeys(w for m in _MOVES for w in m.split())]
+    index = {w: i for i, w in enumerate(vocab)}
+    rng = np.random.default_rng(seed)
+    stories = np.zeros((n, sentences, 5), dtype=np.int64)
+    questions = np.zeros((n, 3), dtype=np.int64)
+    answers = np.zeros(n, dtype=np.int64)
+    support = np.zeros(n, dtype=np.int64)
+    for k in range(n):
+        last: dict[str, tuple[int, str]] = {}
+        for s in range(sentences):
+            person, place = _PEOPLE[rng.integers(len(_PEOPLE))], _PLACES[rng.integers(len(_PLACES))]
+            words = [person, *_MOVES[rng.integers(len(_MOVES))].split(), "the", place]
+            stories[k, s, :len(words)] = [index[w] for w in words]
+            last[person] = (s, place)
+        person = sorted(last)[rng.integers(len(last))]
+        questions[k] = [index["where"], index["is"], index[person]]
+        support[k], place = last[person]
+        answers[k] = index[place]
+    return {"stories": stories, "questions": questions, "answers": answers, "support": support, "vocab": vocab}
