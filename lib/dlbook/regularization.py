@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.calculus import _square
+from dlbook.checks import check_square
 from dlbook.checks import as_array, check_int, check_positive
 from dlbook.mlp import Layer, _labels, activation
 from dlbook.prob import log_softmax, softmax
@@ -27,7 +27,7 @@ Array = np.ndarray
 
 
 def _symmetric(H: Any) -> Array:
-    H = _square(H, "H")
+    H = check_square(H, "H")
     if not np.allclose(H, H.T, atol=1e-12 * max(1.0, float(np.abs(H).max()))):
         raise ValueError("H must be symmetric (a Hessian is)")
     return (H + H.T) / 2
