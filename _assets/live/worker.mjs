@@ -4,6 +4,12 @@
 // and render(): the demos' own compute/draw, the same functions the notebook runs.
 import { loadPyodide } from "../../_live/pyodide/pyodide.mjs";
 
+// Unpack the shipped dlbook package and make it importable (tests/pyodide_demos.mjs runs the same lines).
+const BOOT = `import sys, zipfile
+zipfile.ZipFile('/tmp/dlbook.zip').extractall('/dlbook_lib')
+sys.path.insert(0, '/dlbook_lib')
+import matplotlib
+matplotlib.use('Agg')`;
 const base = new URL("../../_live/", import.meta.url);
 let py = null;
 let browser = null;
@@ -20,8 +26,8 @@ async function boot({ packages, demos }) {
   const core = performance.now() - t0;
   await py.loadPackage(packages, { messageCallback: () => {}, errorCallback: (m) => console.warn(m) });
   const loaded = performance.now() - t0;
-  py.unpackArchive(await zip, "zip", { extractDir: "/dlbook_lib" });
-  py.runPython("import sys; sys.path.insert(0, '/dlbook_lib')\nimport matplotlib; matplotlib.use('Agg')");
+  py.FS.writeFile("/tmp/dlbook.zip", new Uint8Array(await zip));
+  py.runPython(BOOT);
   browser = py.pyimport("dlbook.browser");
   for (const d of demos) {
     Object.assign(lazy, JSON.parse(d.spec).lazy || {});

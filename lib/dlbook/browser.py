@@ -245,10 +245,10 @@ def _rgba(fig: Any, dpi: int) -> tuple[int, int, bytes]:
     return w, h, bytes(canvas.buffer_rgba())
 
 
-def check(key: str, values: dict[str, Any]) -> dict[str, Any]:
+def check(key: str, values_json: str) -> dict[str, Any]:
     """For the node test: render once and report the image size and whether the data held NaN."""
     d = _DEMOS[key]
-    vals = values_of(key, values)
+    vals = values_of(key, json.loads(values_json))
     data = d["compute"](**d["data"], **vals)
     nan = _has_nan(data)
     fig = d["draw"](data)
