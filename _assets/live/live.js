@@ -126,7 +126,9 @@ function start() {
   worker.postMessage({ type: "init", packages, demos: Object.values(state).map((s) => ({ key: s.el.id, spec: s.text })) });
 }
 
-if (demos.length) {
+// ?live=off keeps the pre-rendered frames (for readers on a slow machine, and for the frame test).
+const off = new URLSearchParams(location.search).get("live") === "off";
+if (demos.length && !off) {
   const seen = new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); start(); }
   });
