@@ -2,6 +2,7 @@
 #   make book   set up .venv and build the HTML book into _build/html
 #   make test   set up .venv and run every test (notebooks, library, build, browser)
 #   make lab    set up .venv and open the notebooks in JupyterLab
+#   make bench  time notebooks, demos, kernels and the built site's live demos (see README.md)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,7 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: setup book test lab bench clean
+.PHONY: setup book test lab bench runtime clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=... to another Python 3.11)"; exit 1; }
@@ -33,6 +34,11 @@ book: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The browser runtime of the live demos (Pyodide from npm + PyPI, sha256-checked), cached in ~/.cache/dlbook.
+# `make book` does this itself; this target only assembles or checks it and says where it is.
+runtime: setup
+	$(BIN)/python -m dlbook.pyodide_runtime
 
 lab: setup
 	$(BIN)/jupyter lab chapters/
