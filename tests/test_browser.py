@@ -130,3 +130,30 @@ def test_live_spec_is_safe_inside_a_script_element() -> None:
     page = demo.static_html()
     spec = re.search(r'class="dlbook-demo-live">(.*?)</script>', page, re.S).group(1)
     assert json.loads(spec)["controls"][0]["values"] == ["line", "</script>"]
+
+
+def test_runtime_checks_every_file_against_the_lock(tmp_path, monkeypatch) -> None:
+    """Another copy named by DLBOOK_PYODIDE is checked too: a missing lock, a missing or altered file is refused."""
+    import shutil
+
+    from dlbook import pyodide_runtime as rt
+
+    monkeypatch.setenv("DLBOOK_PYODIDE", str(tmp_path))
+    with pytest.raises(rt.RuntimeUnavailable, match="pyodide-lock.json"):
+        rt.ensure()
+    monkeypatch.setenv("DLBOOK_LIVE", "0")
+    with pytest.raises(rt.RuntimeUnavailable, match="DLBOOK_LIVE=0"):
+        rt.ensure()
+    cached = rt.cache_root() / f"pyodide-{rt.VERSION}"
+    if not (cached / "pyodide-lock.json").is_file():
+        pytest.skip("no cached runtime to copy (it is assembled by the book build)")
+    six = rt.lock_of(cached)["six"]["file_name"]
+    for name in [*rt.CORE, six]:
+        shutil.copyfile(cached / name, tmp_path / name)
+    assert rt.verify(tmp_path, ["six"]) == [six]
+    with open(tmp_path / six, "ab") as f:
+        f.write(b"tampered")
+    with pytest.raises(rt.RuntimeUnavailable, match="does not match the sha256"):
+        rt.verify(tmp_path, ["six"])
+    with pytest.raises(rt.RuntimeUnavailable, match="missing"):
+        rt.verify(tmp_path, ["numpy"])

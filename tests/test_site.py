@@ -227,7 +227,10 @@ def test_live_demos_compute_off_the_grid(chromium, site: str, built_book: Path, 
                                        " Math.abs(v - want) < 1e-9 : v === want; }",
                                        arg=[f"#{uid} img.dlbook-demo-frame", c["name"], want], timeout=60_000)
         assert page.evaluate("window.dlbookLive.errors") == []
-        needs = set().union(*(set(s["packages"]) | set(s["lazy"].values()) for s in specs))
+        from dlbook import pyodide_runtime as rt
+
+        lock = rt.lock_of(built_book / "_live" / "pyodide")
+        needs = rt.closure(lock, set().union(*(set(s["packages"]) | set(s["lazy"].values()) for s in specs)))
         if "scipy" not in needs:
             assert not [u for u in visit.local if "/scipy-" in u], f"{path} loaded scipy though no demo needs it"
         assert visit.external == [], f"requests to other hosts: {visit.external}"
