@@ -24,7 +24,7 @@ const browser = py.pyimport("dlbook.browser");
 const results = [];
 const registered = new Set();
 for (const [key, spec] of Object.entries(demos)) {
-  try { browser.register(key, spec); registered.add(key); } catch (e) {
+  try { browser.register_demo(key, spec); registered.add(key); } catch (e) {
     results.push({ key, values: null, ok: false, error: `register: ${String(e).slice(-1500)}` });
   }
 }
@@ -33,7 +33,7 @@ for (const { id, key, values } of cases) {
   if (!registered.has(key)) continue;
   const t = performance.now();
   try {
-    const out = browser.check(key, JSON.stringify(values));
+    const out = browser.check_demo(key, JSON.stringify(values));
     const r = out.toJs({ dict_converter: Object.fromEntries });
     out.destroy();
     results.push({ id, key, values, ok: true, ms: performance.now() - t, ...r });

@@ -1,5 +1,5 @@
 """The live-demo machinery on the host: live specs, notebook data, value snapping, the shipped package, and the
-render path the browser's worker calls (``dlbook.browser.register``/``render``), checked against the kernel's
+render path the browser's worker calls (``dlbook.browser.register_demo``/``render_frame``), checked against the kernel's
 own frame. ``tests/test_pyodide.py`` runs the same path under Pyodide."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def test_live_spec_names_the_library_functions() -> None:
     assert browser.live_reason(demo) is None
     spec = browser.live_spec(demo)
     assert spec["compute"] == "dlbook.demos.numerical:gd_quadratic_compute"
-    assert browser.resolve(spec["draw"]) is demo.draw
+    assert browser.resolve_ref(spec["draw"]) is demo.draw
     assert {"numpy", "matplotlib"} <= set(spec["packages"]) and "scipy" not in spec["packages"]
     assert [c["name"] for c in spec["controls"]] == [c.name for c in demo.controls]
 
@@ -38,12 +38,12 @@ def test_live_spec_names_the_library_functions() -> None:
 def test_browser_render_is_the_kernel_frame_for_an_off_grid_value() -> None:
     demo = gd_quadratic_demo()
     spec = browser.live_spec(demo)
-    browser.register("gd", json.dumps(spec))
+    browser.register_demo("gd", json.dumps(spec))
     slider = next(c for c in spec["controls"] if c["kind"] == "slider")
     off = [v for v in (slider["low"] + k * slider["step"] for k in range(1000)) if v <= slider["high"]
            and all(abs(v - g) > 1e-9 for g in slider["grid"])]
     value = off[len(off) // 2] if off else slider["high"]
-    w, h, rgba, used = browser.render("gd", json.dumps({slider["name"]: value + 1e-7}))  # snapped to the step
+    w, h, rgba, used = browser.render_frame("gd", json.dumps({slider["name"]: value + 1e-7}))  # snapped to the step
     used = json.loads(used)
     assert abs(used[slider["name"]] - value) < 1e-9
     w2, h2, want = browser._rgba(demo.frame(**used), demo.dpi)
@@ -65,8 +65,8 @@ def test_notebook_data_ships_with_the_page() -> None:
     spec = browser.live_spec(demo)
     data = browser.unpack_data(spec["data"])
     np.testing.assert_array_equal(data["weights"], [1.5, -2.0])
-    browser.register("data", json.dumps(spec))
-    w, h, rgba, used = browser.render("data", json.dumps({"scale": 1.37, "kind": 1}))
+    browser.register_demo("data", json.dumps(spec))
+    w, h, rgba, used = browser.render_frame("data", json.dumps({"scale": 1.37, "kind": 1}))
     assert json.loads(used) == {"scale": 1.4, "kind": "flipped"}
     assert rgba == browser._rgba(demo.frame(scale=1.4, kind="flipped"), demo.dpi)[2]
     with pytest.raises(ValueError, match="also control names"):
@@ -95,9 +95,9 @@ def test_a_top_level_torch_import_keeps_a_module_pre_rendered(tmp_path, monkeypa
             from sklearn.datasets import load_digits
         """), encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    _, _, why = browser.requirements("torchy_demo")
+    _, _, why = browser.module_requirements("torchy_demo")
     assert why and "torch" in why
-    top, lazy, why = browser.requirements("lazy_demo")
+    top, lazy, why = browser.module_requirements("lazy_demo")
     assert why is None and "numpy" in top and lazy == {"sklearn": "scikit-learn"}
 
 
@@ -140,20 +140,20 @@ def test_runtime_checks_every_file_against_the_lock(tmp_path, monkeypatch) -> No
 
     monkeypatch.setenv("DLBOOK_PYODIDE", str(tmp_path))
     with pytest.raises(rt.RuntimeUnavailable, match="pyodide-lock.json"):
-        rt.ensure()
+        rt.ensure_runtime()
     monkeypatch.setenv("DLBOOK_LIVE", "0")
     with pytest.raises(rt.RuntimeUnavailable, match="DLBOOK_LIVE=0"):
-        rt.ensure()
+        rt.ensure_runtime()
     cached = rt.cache_root() / f"pyodide-{rt.VERSION}"
     if not (cached / "pyodide-lock.json").is_file():
         pytest.skip("no cached runtime to copy (it is assembled by the book build)")
-    six = rt.lock_of(cached)["six"]["file_name"]
+    six = rt.read_lock(cached)["six"]["file_name"]
     for name in [*rt.CORE, six]:
         shutil.copyfile(cached / name, tmp_path / name)
-    assert rt.verify(tmp_path, ["six"]) == [six]
+    assert rt.verify_runtime(tmp_path, ["six"]) == [six]
     with open(tmp_path / six, "ab") as f:
         f.write(b"tampered")
     with pytest.raises(rt.RuntimeUnavailable, match="does not match the sha256"):
-        rt.verify(tmp_path, ["six"])
+        rt.verify_runtime(tmp_path, ["six"])
     with pytest.raises(rt.RuntimeUnavailable, match="missing"):
-        rt.verify(tmp_path, ["numpy"])
+        rt.verify_runtime(tmp_path, ["numpy"])

@@ -46,11 +46,11 @@ def pyodide_run(tmp_path_factory) -> dict:
     if node is None:
         pytest.skip("node is not installed (apt-get install -y nodejs; .ci/run does it): cannot run Pyodide")
     try:
-        runtime = rt.ensure()
+        runtime = rt.ensure_runtime()
     except rt.RuntimeUnavailable as e:
         if "DLBOOK_LIVE=0" in str(e):
             pytest.skip(str(e))
-        pytest.fail(f"Pyodide runtime unavailable: {e}\n{rt.how_to_fix()}")
+        pytest.fail(f"Pyodide runtime unavailable: {e}\n{rt.runtime_help()}")
     tmp = tmp_path_factory.mktemp("pyodide")
     rng = random.Random(0)
     demos, cases, packages, expected = {}, [], set(), {}

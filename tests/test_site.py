@@ -175,9 +175,9 @@ def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
     live = built_book / "_live"
     assert (live / "dlbook.zip").is_file() and (live / "pyodide" / "pyodide-lock.json").is_file()
     shipped = [p.name for p in (live / "pyodide").iterdir()]
-    lock = rt.lock_of(live / "pyodide")
+    lock = rt.read_lock(live / "pyodide")
     packages = [n for n, e in lock.items() if e["file_name"] in shipped]
-    rt.verify(live / "pyodide", packages)  # raises on any sha256 mismatch
+    rt.verify_runtime(live / "pyodide", packages)  # raises on any sha256 mismatch
     assert not list((built_book / "_static").rglob("pyodide*")), "runtime files leaked into _static/"
     for page in ["index.html", *CHAPTER_PAGES]:
         text = (built_book / page).read_text(encoding="utf-8")
@@ -229,8 +229,8 @@ def test_live_demos_compute_off_the_grid(chromium, site: str, built_book: Path, 
         assert page.evaluate("window.dlbookLive.errors") == []
         from dlbook import pyodide_runtime as rt
 
-        lock = rt.lock_of(built_book / "_live" / "pyodide")
-        needs = rt.closure(lock, set().union(*(set(s["packages"]) | set(s["lazy"].values()) for s in specs)))
+        lock = rt.read_lock(built_book / "_live" / "pyodide")
+        needs = rt.package_closure(lock, set().union(*(set(s["packages"]) | set(s["lazy"].values()) for s in specs)))
         if "scipy" not in needs:
             assert not [u for u in visit.local if "/scipy-" in u], f"{path} loaded scipy though no demo needs it"
         assert visit.external == [], f"requests to other hosts: {visit.external}"

@@ -1,7 +1,7 @@
 // The Python side of the live demos: a module Web Worker that owns the Pyodide interpreter, so the page never
 // blocks. The build copies the runtime to _live/pyodide/ and the dlbook package to _live/dlbook.zip, beside
-// _static/ (this file is _static/live/worker.mjs). The worker imports dlbook.browser and calls its register()
-// and render(): the demos' own compute/draw, the same functions the notebook runs.
+// _static/ (this file is _static/live/worker.mjs). The worker imports dlbook.browser and calls its register_demo()
+// and render_frame(): the demos' own compute/draw, the same functions the notebook runs.
 import { loadPyodide } from "../../_live/pyodide/pyodide.mjs";
 
 // Unpack the shipped dlbook package and make it importable (tests/pyodide_demos.mjs runs the same lines).
@@ -31,7 +31,7 @@ async function boot({ packages, demos }) {
   browser = py.pyimport("dlbook.browser");
   for (const d of demos) {
     Object.assign(lazy, JSON.parse(d.spec).lazy || {});
-    browser.register(d.key, d.spec);
+    browser.register_demo(d.key, d.spec);
   }
   return { core, loaded, imported: performance.now() - t0 };
 }
@@ -48,7 +48,7 @@ async function toPng(w, h, rgba) {
 async function render(key, values) {
   for (let attempt = 0; ; attempt++) {
     try {
-      const out = browser.render(key, JSON.stringify(values));
+      const out = browser.render_frame(key, JSON.stringify(values));
       const [w, h, rgba, used] = out.toJs();
       out.destroy();
       return { w, h, rgba, used };

@@ -5,7 +5,7 @@ The book's pages carry, beside each demo's pre-rendered frames, a *live spec*: w
 packages its modules import, and the notebook data it closes over (``Demo(..., data=...)``, shipped as a
 base64 ``.npz``). The build ships this very package, zipped from its installed files, with a Pyodide runtime
 (:mod:`dlbook.pyodide_runtime`); a Web Worker (``_assets/live/worker.mjs``) imports the demo's module and calls
-:func:`render` on every slider move. Nothing is copied or rewritten: the browser runs the same functions as the
+:func:`render_frame` on every slider move. Nothing is copied or rewritten: the browser runs the same functions as the
 kernel, at the same ``dpi``.
 
 A demo computes live when its functions are module-level (importable by name) and its modules import only what
@@ -37,7 +37,7 @@ RUNTIME_IMPORTS = {"numpy": "numpy", "matplotlib": "matplotlib", "mpl_toolkits":
                    "sklearn": "scikit-learn", "PIL": "pillow", "threadpoolctl": "threadpoolctl", "joblib": "joblib"}
 
 
-def ref(fn: Callable[..., Any]) -> str:
+def function_ref(fn: Callable[..., Any]) -> str:
     """``"module:qualname"`` of a module-level function, checked to resolve back to ``fn``."""
     mod, name = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
     if not mod or "<" in name or "." in name:
@@ -47,7 +47,7 @@ def ref(fn: Callable[..., Any]) -> str:
     return f"{mod}:{name}"
 
 
-def resolve(reference: str) -> Callable[..., Any]:
+def resolve_ref(reference: str) -> Callable[..., Any]:
     mod, name = reference.split(":")
     return getattr(importlib.import_module(mod), name)
 
@@ -88,7 +88,7 @@ def _module_file(name: str) -> Path | None:
 
 
 @lru_cache(maxsize=None)
-def requirements(module: str) -> tuple[tuple[str, ...], dict[str, str], str | None]:
+def module_requirements(module: str) -> tuple[tuple[str, ...], dict[str, str], str | None]:
     """What a ``dlbook`` module needs in the browser, following its ``dlbook`` imports: the Pyodide packages
     imported at some module's top (loaded when Python starts), those imported only inside functions
     (``{import name: package}``, loaded on first use), and why it cannot run there (``None`` if it can)."""
@@ -145,11 +145,11 @@ def live_reason(demo: Demo) -> str | None:
     if not demo.in_browser:
         return demo.browser_note or "its author marked it pre-rendered only"
     try:
-        refs = [ref(demo.compute), ref(demo.draw)]
+        refs = [function_ref(demo.compute), function_ref(demo.draw)]
     except ValueError as e:
         return str(e)
     for r in refs:
-        *_, why = requirements(r.split(":")[0])
+        *_, why = module_requirements(r.split(":")[0])
         if why:
             return why
     for c in demo.controls:
@@ -168,7 +168,7 @@ def live_spec(demo: Demo) -> dict[str, Any]:
     packages: set[str] = set()
     lazy: dict[str, str] = {}
     for fn in (demo.compute, demo.draw):
-        top, nested, _ = requirements(fn.__module__)
+        top, nested, _ = module_requirements(fn.__module__)
         packages.update(top)
         lazy.update(nested)
     controls = []
@@ -179,7 +179,7 @@ def live_spec(demo: Demo) -> dict[str, Any]:
         else:
             controls.append({"name": c.name, "kind": "choice", "values": c.grid(), "labels": c.labels(),
                              "value": c.grid().index(c.value)})
-    return {"compute": ref(demo.compute), "draw": ref(demo.draw), "controls": controls, "dpi": demo.dpi,
+    return {"compute": function_ref(demo.compute), "draw": function_ref(demo.draw), "controls": controls, "dpi": demo.dpi,
             "packages": sorted(packages), "lazy": {k: v for k, v in lazy.items() if v not in packages},
             "data": pack_data(demo.data)}
 
@@ -215,22 +215,22 @@ def _snap(control: dict[str, Any], value: Any) -> Any:
     return int(r) if r.is_integer() and float(low).is_integer() and float(step).is_integer() else r
 
 
-def register(key: str, spec_json: str) -> None:
+def register_demo(key: str, spec_json: str) -> None:
     """Load a demo's functions and data once (the worker calls this when the page's demos start)."""
     spec = json.loads(spec_json)
-    _DEMOS[key] = {"spec": spec, "compute": resolve(spec["compute"]), "draw": resolve(spec["draw"]),
+    _DEMOS[key] = {"spec": spec, "compute": resolve_ref(spec["compute"]), "draw": resolve_ref(spec["draw"]),
                    "data": unpack_data(spec.get("data"))}
 
 
-def values_of(key: str, raw: dict[str, Any]) -> dict[str, Any]:
+def control_values(key: str, raw: dict[str, Any]) -> dict[str, Any]:
     d = _DEMOS[key]
     return {c["name"]: _snap(c, raw.get(c["name"], c["value"])) for c in d["spec"]["controls"]}
 
 
-def render(key: str, values_json: str) -> tuple[int, int, bytes, str]:
+def render_frame(key: str, values_json: str) -> tuple[int, int, bytes, str]:
     """Compute and draw one setting; return ``(width, height, RGBA bytes, the values used as JSON)``."""
     d = _DEMOS[key]
-    values = values_of(key, json.loads(values_json))
+    values = control_values(key, json.loads(values_json))
     w, h, rgba = _rgba(d["draw"](d["compute"](**d["data"], **values)), d["spec"]["dpi"])
     return w, h, rgba, json.dumps(values)
 
@@ -245,10 +245,10 @@ def _rgba(fig: Any, dpi: int) -> tuple[int, int, bytes]:
     return w, h, bytes(canvas.buffer_rgba())
 
 
-def check(key: str, values_json: str) -> dict[str, Any]:
+def check_demo(key: str, values_json: str) -> dict[str, Any]:
     """For the node test: render once and report the image size and whether the data held NaN."""
     d = _DEMOS[key]
-    vals = values_of(key, json.loads(values_json))
+    vals = control_values(key, json.loads(values_json))
     data = d["compute"](**d["data"], **vals)
     nan = _has_nan(data)
     fig = d["draw"](data)

