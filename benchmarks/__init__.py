@@ -2,7 +2,8 @@
 
 * :mod:`benchmarks.notebooks`: each notebook under ``chapters/`` executed with nbclient, timed;
 * :mod:`benchmarks.demos`: each registered demo's update latency (compute + draw) over its control grid;
-* :mod:`benchmarks.kernels`: each from-scratch kernel against its library twin (time ratio, largest difference).
+* :mod:`benchmarks.kernels`: each from-scratch kernel against its library twin (time ratio, largest difference);
+* :mod:`benchmarks.live`: the built site's live demos in headless Chromium (first live frame, update times).
 
 The benchmarks report against the book's budgets (:data:`BUDGETS`); they never fail the test suite on time.
 Results are also written to ``benchmarks/results/`` (git-ignored) as JSON and Markdown.
@@ -21,6 +22,8 @@ BUDGETS = {
     "book_s": 480.0,           # the whole book's execution on 2 cores, once all 23 chapters are written
     "make_test_s": 1200.0,     # `make test` on this machine with the whole book
     "demo_median_s": 0.050,    # a demo update (compute + draw), median over its grid
+    "live_first_s": 8.0,       # live demos in the browser: first computed frame after the demo is seen
+    "live_median_s": 0.200,    # ... and a slider move to its new image, median (goal 0.1 s)
 }
 
 

@@ -1,6 +1,8 @@
 """The built book: it builds with no warning, and in headless Chromium every chapter page shows
 rendered maths and demos whose controls change their figures, with no console error and no
-request to any host but the local server.
+request to any host but the local server. Live demos: Python starts in the page, every control
+moved off the frame grid gives a newly computed figure, and the pre-rendered view works with
+JavaScript off.
 
 Build and browser tests share one module, so pytest-xdist (``--dist loadscope``) runs them on one
 worker and the book is built once.
@@ -62,22 +64,24 @@ def test_no_cdn_in_built_pages(built_book: Path) -> None:
 class PageVisit:
     """Opens one page, recording console errors and every request to another host (which it blocks)."""
 
-    def __init__(self, chromium, site: str, path: str) -> None:
-        self.context = chromium.new_context()
+    def __init__(self, chromium, site: str, path: str, javascript: bool = True) -> None:
+        self.context = chromium.new_context(java_script_enabled=javascript)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.external: list[str] = []
+        self.local: list[str] = []
         host = urlparse(site).netloc
 
         def route(r):
             url = r.request.url
             if url.startswith(("data:", "blob:", "about:")) or urlparse(url).netloc == host:
+                self.local.append(url)
                 r.continue_()
             else:
                 self.external.append(url)
                 r.abort()
 
-        self.page.route("**/*", route)
+        self.context.route("**/*", route)  # the context's route also sees the Web Worker's requests
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}")
@@ -132,8 +136,8 @@ def test_every_registered_demo_is_shown_in_a_chapter() -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("path", DEMO_PAGES)
 def test_demos_respond_without_kernel(chromium, site: str, path: str) -> None:
-    """Every control of every demo on the page changes the figure when moved."""
-    visit = PageVisit(chromium, site, path)
+    """Every control of every demo on the page changes the figure when moved (pre-rendered frames, live mode off)."""
+    visit = PageVisit(chromium, site, path + "?live=off")
     try:
         page = visit.page
         demos = page.locator("div.dlbook-demo")
@@ -171,5 +175,121 @@ def test_demos_respond_without_kernel(chromium, site: str, path: str) -> None:
                 assert img.get_attribute("src") == before
         assert visit.external == [], f"requests to other hosts: {visit.external}"
         assert visit.errors == [], f"console errors: {visit.errors}"
+    finally:
+        visit.close()
+
+
+def _live_specs(built_book: Path, path: str) -> list[dict]:
+    text = (built_book / path).read_text(encoding="utf-8")
+    return [json.loads(m) for m in re.findall(r'<script type="application/json" class="dlbook-demo-live">(.*?)</script>',
+                                               text, re.S)]
+
+
+def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
+    """The runtime sits in _live/ (not _static/), every package file matches the official lock, and only pages
+    with a live demo load the live script."""
+    from dlbook import pyodide_runtime as rt
+
+    live = built_book / "_live"
+    assert (live / "dlbook.zip").is_file() and (live / "pyodide" / "pyodide-lock.json").is_file()
+    shipped = [p.name for p in (live / "pyodide").iterdir()]
+    lock = rt.read_lock(live / "pyodide")
+    packages = [n for n, e in lock.items() if e["file_name"] in shipped]
+    rt.verify_runtime(live / "pyodide", packages)  # raises on any sha256 mismatch
+    assert not list((built_book / "_static").rglob("pyodide*")), "runtime files leaked into _static/"
+    for page in ["index.html", *CHAPTER_PAGES]:
+        text = (built_book / page).read_text(encoding="utf-8")
+        has_live = 'class="dlbook-demo-live"' in text
+        assert ("live/live.js" in text) == has_live, f"{page}: live script present={not has_live}, live demos={has_live}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", DEMO_PAGES)
+def test_live_demos_compute_off_the_grid(chromium, site: str, built_book: Path, path: str) -> None:
+    """Python starts when a demo scrolls into view; every control moved to a value off the frame grid gives a
+    figure computed for exactly that value; nothing is requested from another host."""
+    specs = _live_specs(built_book, path)
+    if not specs:
+        pytest.skip(f"{path} has no live demo")
+    visit = PageVisit(chromium, site, path)
+    try:
+        page = visit.page
+        demos = page.locator("div.dlbook-demo:has(script.dlbook-demo-live)")
+        assert demos.count() == len(specs)
+        assert demos.first.locator(".dlbook-demo-status").inner_text() in ("pre-rendered", "starting Python…")
+        demos.first.scroll_into_view_if_needed()
+        page.wait_for_function("() => [...document.querySelectorAll('div.dlbook-demo:has(script.dlbook-demo-live)')]"
+                               ".every(d => d.dataset.liveStatus === 'live')", timeout=180_000)
+        for d, spec in enumerate(specs):
+            demo = demos.nth(d)
+            demo.scroll_into_view_if_needed()
+            uid = demo.get_attribute("id")
+            img = demo.locator("img.dlbook-demo-frame")
+            for c in spec["controls"]:
+                ctl = page.locator(f"#{uid}-{c['name']}")
+                before = img.get_attribute("src")
+                if c["kind"] == "slider":
+                    value = _off_grid(c)
+                    ctl.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }",
+                                 str(value))
+                    want = value
+                else:
+                    index = (c["value"] + 1) % len(c["values"])
+                    ctl.select_option(str(index))
+                    want = c["values"][index]
+                page.wait_for_function("([img, before]) => { const e = document.querySelector(img);"
+                                       " return e.src !== before && e.src.startsWith('blob:'); }",
+                                       arg=[f"#{uid} img.dlbook-demo-frame", before], timeout=60_000)
+                page.wait_for_function("([img, name, want]) => { const v = JSON.parse(document.querySelector(img)"
+                                       ".dataset.liveValues || '{}')[name]; return typeof want === 'number' ?"
+                                       " Math.abs(v - want) < 1e-9 : v === want; }",
+                                       arg=[f"#{uid} img.dlbook-demo-frame", c["name"], want], timeout=60_000)
+        assert page.evaluate("window.dlbookLive.errors") == []
+        from dlbook import pyodide_runtime as rt
+
+        lock = rt.read_lock(built_book / "_live" / "pyodide")
+        needs = rt.package_closure(lock, set().union(*(set(s["packages"]) | set(s["lazy"].values()) for s in specs)))
+        if "scipy" not in needs:
+            assert not [u for u in visit.local if "/scipy-" in u], f"{path} loaded scipy though no demo needs it"
+        assert visit.external == [], f"requests to other hosts: {visit.external}"
+        assert visit.errors == [], f"console errors: {visit.errors}"
+    finally:
+        visit.close()
+
+
+def _off_grid(c: dict) -> float:
+    """A value on the control's own step but off its pre-rendered grid (or, if every step is pre-rendered,
+    a value other than the default)."""
+    low, high, step = c["low"], c["high"], c["step"]
+    n = int(round((high - low) / step))
+    grid = {round(g, 9) for g in c["grid"]}
+    candidates = [round(low + k * step, 9) for k in range(n + 1)]
+    off = [v for v in candidates if v not in grid] or [v for v in candidates if v != round(c["value"], 9)]
+    v = off[len(off) // 2]
+    return int(round(v)) if c["int"] else v
+
+
+@pytest.mark.browser
+def test_prerendered_view_works_without_javascript(chromium, site: str) -> None:
+    """With JavaScript off a demo still shows its default frame, with its status saying it is pre-rendered."""
+    visit = PageVisit(chromium, site, DEMO_PAGES[0], javascript=False)
+    try:
+        page = visit.page
+        demo = page.locator("div.dlbook-demo").first
+        img = demo.locator("img.dlbook-demo-frame")
+        assert img.get_attribute("src").startswith("data:image/png;base64,")
+        assert img.evaluate("e => e.complete && e.naturalWidth > 0"), "the pre-rendered frame did not load"
+        assert demo.locator(".dlbook-demo-status").inner_text().startswith("pre-rendered")
+        assert not [u for u in visit.local if "/_live/" in u], "the runtime was fetched with JavaScript off"
+        assert visit.external == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.browser
+def test_pages_without_demos_load_no_runtime(chromium, site: str) -> None:
+    visit = PageVisit(chromium, site, "index.html")
+    try:
+        assert not [u for u in visit.local if "/_live/" in u or "live/live.js" in u]
     finally:
         visit.close()

@@ -3,10 +3,27 @@
 Every function is named by the concept it implements and its docstring cites the
 section of Goodfellow, Bengio & Courville, *Deep Learning* (2016), that it teaches.
 Chapters import from here and show the source with :func:`dlbook.source.show_source`.
+
+The package imports nothing heavy: ``show_source`` (IPython) and ``device``/``seed_everything``
+(torch) load on first use, so ``import dlbook.demos.<topic>`` also works in the browser (Pyodide),
+where neither IPython nor torch exists.
 """
 
-from dlbook.source import show_source
-from dlbook.utils import device, seed_everything
+from typing import Any
 
 __all__ = ["device", "seed_everything", "show_source"]
 __version__ = "0.1.0"
+
+_LAZY = {"show_source": "dlbook.source", "device": "dlbook.utils", "seed_everything": "dlbook.utils"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'dlbook' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

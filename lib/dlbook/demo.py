@@ -16,6 +16,12 @@ notebook displays a demo it sends two representations:
   shows this one, so its sliders respond with no kernel, no server and no
   request to another host.
 
+In the online book the pre-rendered view is only the first paint: when the reader
+touches a demo or scrolls it into view, Python (Pyodide) starts in a Web Worker and
+the same ``compute``/``draw`` run for any value of the controls (:mod:`dlbook.browser`).
+A demo that closes over notebook results passes them as ``data`` (numpy arrays and
+numbers): ``compute`` receives them as extra keywords, and the page ships them.
+
 Factories decorated with :func:`register` are listed by :func:`registered`,
 so the test suite and the benchmarks can sweep every demo of the book.
 """
@@ -160,7 +166,7 @@ _JS = """(function(){var root=document.currentScript.parentElement;
 var spec=JSON.parse(root.querySelector('script.dlbook-demo-data').textContent);
 var img=root.querySelector('img.dlbook-demo-frame');
 var inputs=Array.prototype.slice.call(root.querySelectorAll('[data-dlbook-control]'));
-function update(){var k=0;inputs.forEach(function(el,i){var j=Number(el.value);k=k*spec.sizes[i]+j;
+function update(){if(root.hasAttribute('data-live')){return;}var k=0;inputs.forEach(function(el,i){var j=Number(el.value);k=k*spec.sizes[i]+j;
 var out=root.querySelector('output[data-for="'+el.id+'"]');if(out){out.textContent=spec.labels[i][j];}});
 img.src='data:image/png;base64,'+spec.frames[spec.index[k]];root.setAttribute('data-frame',String(k));}
 inputs.forEach(function(el){el.addEventListener('input',update);el.addEventListener('change',update);});
@@ -174,6 +180,12 @@ class Demo:
     ``compute(**values)`` receives one keyword per control; ``draw(data)``
     returns a :class:`matplotlib.figure.Figure` (create it with
     ``Figure(...)``, not ``pyplot``, so no global state builds up).
+
+    ``data`` (optional) holds what the demo needs from the notebook, such as
+    trained weights: a dict of numpy arrays and numbers that ``compute`` also
+    receives as keywords (``compute(**data, **values)``); the online page ships
+    it beside the demo. ``in_browser=False`` keeps a demo pre-rendered online
+    (``browser_note`` says why); see :mod:`dlbook.browser` for what computes live.
     """
 
     compute: Callable[..., Any]
@@ -182,6 +194,9 @@ class Demo:
     title: str = ""
     alt: str = "interactive figure"
     dpi: int = 72
+    data: dict[str, Any] | None = None
+    in_browser: bool = True
+    browser_note: str = ""
     _live: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -190,6 +205,9 @@ class Demo:
             raise ValueError("a Demo needs at least one control")
         if len(set(names)) != len(names):
             raise ValueError(f"control names must be unique; got {names}")
+        clash = sorted(set(names) & set(self.data or {}))
+        if clash:
+            raise ValueError(f"data keys {clash} are also control names; give them different names")
         n = self.n_frames
         if n > MAX_FRAMES:
             raise ValueError(f"the static grid has {n} frames; at most {MAX_FRAMES} are allowed "
@@ -206,7 +224,7 @@ class Demo:
 
     def frame(self, **values: Any) -> Figure:
         """Compute and draw one setting of the controls (missing ones take their defaults)."""
-        return self.draw(self.compute(**{**self.defaults, **values}))
+        return self.draw(self.compute(**(self.data or {}), **{**self.defaults, **values}))
 
     def settings(self) -> list[dict[str, Any]]:
         """Every point of the static grid, in the order the page indexes them."""
@@ -245,16 +263,28 @@ class Demo:
             readout = f'<output data-for="{cid}">{html.escape(labels[i][start])}</output>' if isinstance(c, Slider) else ""
             rows.append(f'<div class="dlbook-demo-row"><label for="{cid}">{text}</label> {ctl} {readout}</div>')
         first = frames[index[_flat_index([_nearest(g, c.value) for c, g in zip(self.controls, grids)], spec["sizes"])]]
+        from dlbook import browser
+
+        why_not = browser.live_reason(self)
         note = (f"Pre-rendered for {len(index)} settings, so it works in the online book without Python; "
                 "open the notebook (launch button at the top of the page) to compute live for any value.")
+        if why_not is None:
+            live = ('<script type="application/json" class="dlbook-demo-live">'
+                    f'{_json_in_html(browser.live_spec(self))}</script>')
+            status = "pre-rendered"
+        else:
+            live, status = "", "pre-rendered only"
+            note += f" It stays pre-rendered online: {why_not}."
         title = f'<div class="dlbook-demo-title"><strong>{html.escape(self.title)}</strong></div>' if self.title else ""
         return (f'<div class="dlbook-demo" id="{uid}" data-frames="{len(frames)}">{title}'
                 f'<div class="dlbook-demo-controls">{"".join(rows)}</div>'
                 f'<img class="dlbook-demo-frame" alt="{html.escape(self.alt)}" style="max-width:100%" '
                 f'src="data:image/png;base64,{first}">'
-                f'<div class="dlbook-demo-note" style="font-size:0.8em;opacity:0.75">{html.escape(note)}</div>'
+                f'<div class="dlbook-demo-note" style="font-size:0.8em;opacity:0.75">'
+                f'<span class="dlbook-demo-status" role="status">{status}</span> · '
+                f'<span class="dlbook-demo-text">{html.escape(note)}</span></div>'
                 f'<script type="application/json" class="dlbook-demo-data">{json.dumps(spec)}</script>'
-                f"<script>{_JS}</script></div>")
+                f"{live}<script>{_JS}</script></div>")
 
     # -- the live view -------------------------------------------------
     def live(self) -> Any:
@@ -281,6 +311,11 @@ class Demo:
         bundle["text/html"] = self.static_html()
         bundle["text/plain"] = f"<Demo {self.title or 'demo'}: {', '.join(c.name for c in self.controls)}>"
         return bundle
+
+
+def _json_in_html(obj: Any) -> str:
+    """JSON safe inside a ``<script>`` element (no ``</script>`` can close it early)."""
+    return json.dumps(obj).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def _nearest(grid: Sequence[Any], value: Any) -> int:

@@ -1,16 +1,30 @@
 """A small Sphinx extension for the book build (listed in ``_config.yml``).
 
-After the HTML is written it removes repeated, identical inline ``<script>``
-lines from each page. sphinx-thebe 0.3.1 and sphinx-togglebutton register their
-inline snippets twice under Jupyter Book 1.0.4, so every page declared
-``const THEBE_JS_URL`` twice and the browser reported a console error.
+1. Live demos. When the build starts it gets the checked Pyodide runtime (:mod:`dlbook.pyodide_runtime`,
+   cached between builds). Each page that shows a live demo gets the module script ``_static/live/live.js``
+   (from ``_assets/live/``); pages without demos load none of it. When the build ends it copies the runtime
+   files those pages need to ``_build/html/_live/pyodide/`` (outside ``_static/``, which Jupyter Book would
+   add to every page) and zips the installed ``dlbook`` package to ``_live/dlbook.zip``: the browser imports
+   the very ``compute``/``draw`` functions the notebooks ran. With no runtime the build still succeeds, the
+   demos stay pre-rendered, and the log says why and how to fix it.
+2. After the HTML is written it removes repeated, identical inline ``<script>``
+   lines from each page. sphinx-thebe 0.3.1 and sphinx-togglebutton register their
+   inline snippets twice under Jupyter Book 1.0.4, so every page declared
+   ``const THEBE_JS_URL`` twice and the browser reported a console error.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+_LIVE_SPEC = re.compile(r'<script type="application/json" class="dlbook-demo-live">(.*?)</script>', re.S)
 
 _INLINE = re.compile(r"^\s*<script>.*</script>\s*$")
 
@@ -29,10 +43,62 @@ def dedupe_inline_scripts(text: str) -> str:
     return "".join(out)
 
 
+def _on_builder_inited(app: Any) -> None:
+    from dlbook import pyodide_runtime as rt
+
+    app._dlbook_runtime = None
+    if app.builder.format != "html":
+        return
+    try:
+        app._dlbook_runtime = rt.ensure_runtime()
+        logger.info(f"dlbook: live demos on (Pyodide {rt.VERSION} from {app._dlbook_runtime}, every file "
+                    "checked against pyodide-lock.json)")
+    except rt.RuntimeUnavailable as e:
+        logger.info(f"dlbook: LIVE DEMOS OFF, demos stay pre-rendered: {e}\n  {rt.runtime_help()}", color="red")
+
+
+def _on_page_context(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    if getattr(app, "_dlbook_runtime", None) is None:
+        return
+    if _LIVE_SPEC.search(context.get("body", "")):
+        app.add_js_file("live/live.js", type="module")
+
+
+def live_packages(pages: list[Path]) -> set[str]:
+    """Every Pyodide package the live demos of these HTML pages import (at once or on first use)."""
+    packages: set[str] = set()
+    for page in pages:
+        for spec in _LIVE_SPEC.findall(page.read_text(encoding="utf-8")):
+            spec = json.loads(spec)
+            packages.update(spec["packages"], spec["lazy"].values())
+    return packages
+
+
+def install_live(out: Path, runtime: Path, packages: set[str]) -> list[str]:
+    """Copy the runtime files ``packages`` need into ``out/pyodide/`` and zip dlbook to ``out/dlbook.zip``."""
+    from dlbook import browser
+    from dlbook import pyodide_runtime as rt
+
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "pyodide").mkdir(parents=True)
+    files = [*rt.CORE, *rt.verify_runtime(runtime, sorted(packages))]
+    for name in files:
+        shutil.copyfile(runtime / name, out / "pyodide" / name)
+    browser.pack_library(out / "dlbook.zip")
+    return files
+
+
 def _on_build_finished(app: Any, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    for page in Path(app.outdir).rglob("*.html"):
+    pages = sorted(Path(app.outdir).rglob("*.html"))
+    runtime = getattr(app, "_dlbook_runtime", None)
+    packages = live_packages(pages) if runtime is not None else set()
+    if packages:  # all pages, not only those written now: an incremental build keeps the others' needs
+        files = install_live(Path(app.outdir) / "_live", runtime, packages)
+        logger.info(f"dlbook: live demos shipped in _live/ ({len(files)} runtime files for "
+                    f"{', '.join(sorted(packages))})")
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         new = dedupe_inline_scripts(text)
         if new != text:
@@ -40,5 +106,7 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
 
 
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # torch is imported where it is used, so this module also imports without it
+    import torch
 
 
 def seed_everything(seed: int = 0, threads: int | None = 1) -> np.random.Generator:
@@ -17,6 +20,8 @@ def seed_everything(seed: int = 0, threads: int | None = 1) -> np.random.Generat
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    import torch
+
     if threads is not None:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise ValueError(f"threads must be a positive integer or None; got {threads!r}")
@@ -27,8 +32,10 @@ def seed_everything(seed: int = 0, threads: int | None = 1) -> np.random.Generat
     return np.random.default_rng(seed)
 
 
-def device() -> torch.device:
+def device() -> "torch.device":
     """The best available device: CUDA, then Apple MPS, then the CPU."""
+    import torch
+
     if torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)

@@ -1,0 +1,82 @@
+// The Python side of the live demos: a module Web Worker that owns the Pyodide interpreter, so the page never
+// blocks. The build copies the runtime to _live/pyodide/ and the dlbook package to _live/dlbook.zip, beside
+// _static/ (this file is _static/live/worker.mjs). The worker imports dlbook.browser and calls its register_demo()
+// and render_frame(): the demos' own compute/draw, the same functions the notebook runs.
+import { loadPyodide } from "../../_live/pyodide/pyodide.mjs";
+
+// Unpack the shipped dlbook package and make it importable (tests/pyodide_demos.mjs runs the same lines).
+const BOOT = `import sys, zipfile
+zipfile.ZipFile('/tmp/dlbook.zip').extractall('/dlbook_lib')
+sys.path.insert(0, '/dlbook_lib')
+import matplotlib
+matplotlib.use('Agg')`;
+const base = new URL("../../_live/", import.meta.url);
+let py = null;
+let browser = null;
+const lazy = {}; // import name -> Pyodide package, loaded the first time a demo imports it inside a function
+const canvases = {};
+
+async function boot({ packages, demos }) {
+  const t0 = performance.now();
+  const zip = fetch(new URL("dlbook.zip", base)).then((r) => {
+    if (!r.ok) throw new Error(`dlbook.zip: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  });
+  py = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
+  const core = performance.now() - t0;
+  await py.loadPackage(packages, { messageCallback: () => {}, errorCallback: (m) => console.warn(m) });
+  const loaded = performance.now() - t0;
+  py.FS.writeFile("/tmp/dlbook.zip", new Uint8Array(await zip));
+  py.runPython(BOOT);
+  browser = py.pyimport("dlbook.browser");
+  for (const d of demos) {
+    Object.assign(lazy, JSON.parse(d.spec).lazy || {});
+    browser.register_demo(d.key, d.spec);
+  }
+  return { core, loaded, imported: performance.now() - t0 };
+}
+
+async function toPng(w, h, rgba) {
+  const pixels = new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.byteLength), w, h);
+  if (typeof OffscreenCanvas === "undefined") return { pixels }; // the page draws it
+  const key = `${w}x${h}`;
+  const c = (canvases[key] ||= new OffscreenCanvas(w, h));
+  c.getContext("2d").putImageData(pixels, 0, 0);
+  return { blob: await c.convertToBlob({ type: "image/png" }) };
+}
+
+async function render(key, values) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const out = browser.render_frame(key, JSON.stringify(values));
+      const [w, h, rgba, used] = out.toJs();
+      out.destroy();
+      return { w, h, rgba, used };
+    } catch (e) {
+      const missing = /No module named '([\w]+)/.exec(String(e));
+      if (attempt === 0 && missing && lazy[missing[1]]) {
+        await py.loadPackage([lazy[missing[1]]], { messageCallback: () => {} });
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+self.onmessage = async (ev) => {
+  const msg = ev.data;
+  try {
+    if (msg.type === "init") {
+      const timings = await boot(msg);
+      self.postMessage({ type: "ready", timings });
+    } else if (msg.type === "render") {
+      const t = performance.now();
+      const { w, h, rgba, used } = await render(msg.key, msg.values);
+      const py_ms = performance.now() - t;
+      const image = await toPng(w, h, rgba);
+      self.postMessage({ type: "frame", key: msg.key, values: used, pyMs: py_ms, ms: performance.now() - t, ...image });
+    }
+  } catch (e) {
+    self.postMessage({ type: "error", key: msg.key, stage: msg.type, error: String(e).slice(-2000) });
+  }
+};

@@ -1,0 +1,122 @@
+"""Live demos in headless Chromium on the built site: time to interactive frames, to the first live frame, and
+each update (budgets: frames within 1 s of load, first live frame <= 8 s, median update <= 200 ms, goal 100 ms).
+
+For each page with live demos: a fresh browser context loads the page (no cache, as a first visit), the first
+demo is scrolled into view (which starts Python), and the time from then until every demo on the page shows a
+computed frame is the *first live frame*. Then each control of each demo is moved to random values, waiting for
+each frame: the round trip from the input event to the new image on screen is an *update*.
+Needs the built book (``make book``) and Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import statistics
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from benchmarks import BUDGETS, ROOT, table
+
+HTML = ROOT / "_build" / "html"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+MOVES = 6  # random moves per control
+_SPEC = re.compile(r'<script type="application/json" class="dlbook-demo-live">(.*?)</script>', re.S)
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def live_pages() -> list[str]:
+    return sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
+                  if "dlbook-demo-live" in p.read_text(encoding="utf-8"))
+
+
+def run_page(browser: Any, base: str, path: str, rng: random.Random) -> list[dict[str, Any]]:
+    context = browser.new_context()
+    page = context.new_page()
+    external: list[str] = []
+    context.route("**/*", lambda r: (r.continue_() if r.request.url.startswith((base, "data:", "blob:"))
+                                     else (external.append(r.request.url), r.abort())))
+    page.goto(f"{base}/{path}", wait_until="load")
+    frames_ms = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
+                              " return n.domContentLoadedEventEnd - n.startTime; }")
+    specs = [json.loads(s) for s in _SPEC.findall((HTML / path).read_text(encoding="utf-8"))]
+    demos = page.locator("div.dlbook-demo:has(script.dlbook-demo-live)")
+    demos.first.scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.querySelectorAll('div.dlbook-demo:has(script.dlbook-demo-live)')]"
+                           ".every(d => d.dataset.liveStatus === 'live')", timeout=300_000)
+    first = page.evaluate("() => { const L = window.dlbookLive; return {started: L.started, ready: L.ready,"
+                          " timings: L.timings, firsts: L.log.filter(e => e.first).map(e => [e.key, e.at])}; }")
+    first_at = dict(first["firsts"])
+    rows = []
+    for d, spec in enumerate(specs):
+        demo = demos.nth(d)
+        demo.scroll_into_view_if_needed()
+        uid = demo.get_attribute("id")
+        times = []
+        for c in spec["controls"]:
+            for _ in range(MOVES):
+                n = page.evaluate("() => window.dlbookLive.log.length")
+                if c["kind"] == "slider":
+                    k = rng.randint(0, int(round((c["high"] - c["low"]) / c["step"])))
+                    page.locator(f"#{uid}-{c['name']}").evaluate(
+                        "(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }",
+                        str(c["low"] + k * c["step"]))
+                else:
+                    page.locator(f"#{uid}-{c['name']}").select_option(str(rng.randrange(len(c["values"]))))
+                page.wait_for_function(f"() => window.dlbookLive.log.length > {n} || "
+                                       f"window.dlbookLive.errors.length > 0", timeout=60_000)
+                entry = page.evaluate("() => window.dlbookLive.log[window.dlbookLive.log.length - 1]")
+                times.append(entry["roundTripMs"])
+        rows.append({"page": path, "demo": spec["compute"].split(":")[1].removesuffix("_compute"),
+                     "frames_ms": frames_ms, "first_live_s": (first_at[uid] - first["started"]) / 1000,
+                     "python_ready_s": (first["ready"] - first["started"]) / 1000,
+                     "median_ms": statistics.median(times), "worst_ms": max(times), "updates": len(times),
+                     "packages": spec["packages"], "external": len(external)})
+    context.close()
+    return rows
+
+
+def run(progress: bool = True) -> list[dict[str, Any]]:
+    if not (HTML / "_live").is_dir():
+        print("  no _build/html/_live: build the book first (make book), with live demos on", flush=True)
+        return []
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(HTML)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    rng = random.Random(0)
+    results = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for path in live_pages():
+                if progress:
+                    print(f"  live demos on {path} ...", flush=True)
+                results += run_page(browser, base, path, rng)
+            browser.close()
+    finally:
+        server.shutdown()
+    return results
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    first_b, med_b = BUDGETS["live_first_s"], BUDGETS["live_median_s"] * 1000
+    rows = [[r["demo"], r["page"].removeprefix("chapters/"), f"{r['frames_ms']:.0f}", f"{r['python_ready_s']:.1f}",
+             f"{r['first_live_s']:.1f}", r["updates"], f"{r['median_ms']:.0f}", f"{r['worst_ms']:.0f}",
+             "ok" if r["first_live_s"] <= first_b and r["median_ms"] <= med_b and r["frames_ms"] <= 1000
+             and not r["external"] else "OVER BUDGET"] for r in results]
+    head = (f"Live demos in headless Chromium (first visit, no cache): frames interactive at DOMContentLoaded "
+            f"(budget 1000 ms); Python ready and first live frame after the demo scrolls into view (budget "
+            f"{first_b:.0f} s); update = input event to new image (budget median {med_b:.0f} ms).\n\n")
+    return head + table(["demo", "page", "frames (ms)", "Python (s)", "first live (s)", "updates",
+                         "median (ms)", "worst (ms)", "verdict"], rows)
