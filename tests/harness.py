@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXECUTED = ROOT / "_build" / "nbval-executed"
 JUPYTER_CACHE = ROOT / "_build" / ".jupyter_cache"
 OFFLINE_SITE = ROOT / "tests" / "offline"
+#: The two stages of `make test` (their -m expressions, as in the Makefile), whose durations `make bench` reports.
+MAKE_TEST_STAGES = ("not (build or after_nbval)", "build or after_nbval")
 
 
 def pytest_configure(config) -> None:
@@ -66,8 +68,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     import json
 
     started = getattr(session.config, "_dlbook_started", None)
-    if started is not None and not hasattr(session.config, "workerinput") and session.testscollected:
-        stage = session.config.option.markexpr or "all"
+    stage = session.config.option.markexpr
+    if started is not None and not hasattr(session.config, "workerinput") and stage in MAKE_TEST_STAGES:
         times_file = ROOT / "_build" / "test-times.json"
         times = json.loads(times_file.read_text(encoding="utf-8")) if times_file.exists() else {}
         times[stage] = round(time.perf_counter() - started, 1)
