@@ -186,6 +186,13 @@ def test_bad_inputs_raise() -> None:
         l1_solution([1.0], [0.0], 1.0)
     with pytest.raises(ValueError, match="covariance"):
         ensemble_squared_error(1.0, 2.0, 3)
+    with pytest.raises(ValueError, match="covariance"):               # below −v/(k − 1): no such errors exist
+        ensemble_squared_error(1.0, -1.0, 5)
+    assert ensemble_squared_error(1.0, -0.25, 5) == pytest.approx(0.0)  # the extreme valid case
+    with pytest.raises(ValueError, match="need X"):
+        weight_scaled_softmax(np.ones((3, 4)), np.ones(3), np.ones((2, 5)), 0.5)
+    with pytest.raises(ValueError, match="w_star"):
+        early_stopping_weights(np.eye(2), [1.0, 2.0, 3.0], 0.1, 5)
     with pytest.raises(ValueError, match="ε λ"):
         early_stopping_alpha([1.0, 3.0], 0.5, 10)
     with pytest.raises(ValueError, match="threshold"):

@@ -210,6 +210,8 @@ def early_stopping_weights(H: Any, w_star: Any, lr: float, steps: int) -> Array:
     """Gradient descent from ``w = 0`` for ``τ`` steps on ``½(w − w*)ᵀH(w − w*)``: ``Q[I − (I − εΛ)^τ]Qᵀw*`` (eq. 7.40)."""
     H = _symmetric(H)
     w_star = as_array(w_star, "w_star", ndim=1)
+    if w_star.shape[0] != H.shape[0]:
+        raise ValueError(f"w_star must have {H.shape[0]} entries to match H; got {w_star.shape[0]}")
     lam, Q = np.linalg.eigh(H)
     tau = check_int(steps, "steps", low=0)
     return Q @ ((1.0 - (1.0 - check_positive(lr, "lr") * lam) ** tau) * (Q.T @ w_star))
@@ -253,8 +255,10 @@ def ensemble_squared_error(variance: float, covariance: float, k: int) -> float:
     v = check_positive(variance, "variance", allow_zero=True)
     c = float(covariance)
     k = check_int(k, "k", low=1)
-    if abs(c) > v + 1e-12:
-        raise ValueError(f"a covariance cannot exceed the variance in size; got |c| = {abs(c):g} > v = {v:g}")
+    low = -v / (k - 1) if k > 1 else -v           # k equicorrelated errors: the covariance matrix must be PSD
+    if not low - 1e-12 <= c <= v + 1e-12:
+        raise ValueError(f"the covariance of {k} equicorrelated errors must lie in [−v/(k − 1), v] = [{low:g}, {v:g}]; "
+                         f"got c = {c:g}")
     return v / k + (k - 1) * c / k
 
 
@@ -287,7 +291,7 @@ def mask_probabilities(masks: Any, p_keep: float) -> Array:
 
 
 def dropout_ensemble(member_log_probs: Callable[[Array], Array], n_units: int, p_keep: float) -> Array:
-    """The dropout ensemble's prediction as a renormalised weighted geometric mean (§7.12, eq. 7.56–7.57).
+    """The dropout ensemble's prediction as a renormalised weighted geometric mean (§7.12, eq. 7.54–7.55).
 
     ``member_log_probs(mask)`` returns the log-probabilities (rows: examples, columns: classes) of the
     sub-network with ``mask`` applied. All 2ⁿ masks are enumerated, weighted by p(μ), and the weighted
@@ -299,17 +303,22 @@ def dropout_ensemble(member_log_probs: Callable[[Array], Array], n_units: int, p
     return softmax(mean_log, axis=-1)
 
 
-def softmax_regression_dropout_ensemble(W: Any, b: Any, X: Any, p_keep: float) -> Array:
-    """The exact dropout ensemble of ``softmax((μ ∘ x) Wᵀ + b)`` over masks on the inputs (eq. 7.58–7.66)."""
+def _softmax_regression_arrays(W: Any, b: Any, X: Any) -> tuple[Array, Array, Array]:
     W, b, X = as_array(W, "W", ndim=2), as_array(b, "b", ndim=1), as_array(X, "X", ndim=2)
     if X.shape[1] != W.shape[1] or b.shape[0] != W.shape[0]:
         raise ValueError(f"need X (m, n), W (k, n), b (k,); got {X.shape}, {W.shape}, {b.shape}")
+    return W, b, X
+
+
+def softmax_regression_dropout_ensemble(W: Any, b: Any, X: Any, p_keep: float) -> Array:
+    """The exact dropout ensemble of ``softmax((μ ∘ x) Wᵀ + b)`` over masks on the inputs (eq. 7.56–7.66)."""
+    W, b, X = _softmax_regression_arrays(W, b, X)
     return dropout_ensemble(lambda mu: log_softmax((X * mu) @ W.T + b, axis=1), W.shape[1], p_keep)
 
 
 def weight_scaled_softmax(W: Any, b: Any, X: Any, p_keep: float) -> Array:
     """The weight scaling inference rule for softmax regression: ``softmax(p x Wᵀ + b)`` (§7.12)."""
-    W, b, X = as_array(W, "W", ndim=2), as_array(b, "b", ndim=1), as_array(X, "X", ndim=2)
+    W, b, X = _softmax_regression_arrays(W, b, X)
     return softmax(_keep_probability(p_keep) * X @ W.T + b, axis=1)
 
 
