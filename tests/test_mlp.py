@@ -171,6 +171,8 @@ def test_bad_inputs_raise_clear_errors() -> None:
     _, cache = mlp_forward(layers, np.zeros((4, 3)))
     with pytest.raises(ValueError, match="cache holds 1 layers but the network has 2"):
         mlp_backward(layers * 2, cache, np.zeros(4, int))
+    with pytest.raises(ValueError, match=r"delta must have the shape of the output pre-activations \(4, 2\)"):
+        backprop(layers, cache, np.zeros((4, 3)))
 
 
 # -- width and depth (§6.4) ---------------------------------------------------------------------------------

@@ -204,6 +204,10 @@ def backprop(layers: list[Layer], cache: Cache, delta: Array, act: str = "relu")
     if len(cache.pre) != len(layers):
         raise ValueError(f"the cache holds {len(cache.pre)} layers but the network has {len(layers)}; "
                          "pass the cache that mlp_forward returned for these layers")
+    delta = as_array(delta, "delta")
+    if delta.shape != cache.pre[-1].shape:
+        raise ValueError(f"delta must have the shape of the output pre-activations {cache.pre[-1].shape} "
+                         f"(one row per example); got {delta.shape}")
     grads: list[Layer] = []
     for i in range(len(layers) - 1, -1, -1):
         grads.append(Layer(W=delta.mT @ cache.inputs[i], b=delta.sum(axis=-2)))
