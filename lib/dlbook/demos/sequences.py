@@ -50,7 +50,7 @@ def _plain_log_ticks(axis: Any) -> None:
 def vanishing_draw(data: dict[str, Any]) -> Figure:
     fig, (ax, bx) = new_figure(ncols=2, width=3.1, height=2.6, layout=None)
     t = data["t"]
-    for axis, key, title in ((ax, "h", "state norm ‖h⁽ᵗ⁾‖"), (bx, "J", "Jacobian norm ‖∂h⁽ᵗ⁾/∂h⁽⁰⁾‖")):
+    for axis, key, title in ((ax, "h", "state norm ‖h(t)‖"), (bx, "J", "Jacobian norm ‖∂h(t)/∂h(0)‖")):
         axis.semilogy(t, np.maximum(data[f"{key}_linear"], 1e-30), color=COLORS["data"], label="linear")
         axis.semilogy(t, np.maximum(data[f"{key}_tanh"], 1e-30), color=COLORS["model"], label="tanh")
         axis.set_xlabel("time step t", labelpad=1)
@@ -230,7 +230,7 @@ def clipping_demo() -> Demo:
     """A clipping threshold and a starting point: plain descent is thrown off the cliff, clipped descent is not."""
     return Demo(
         compute=clipping_compute, draw=clipping_draw,
-        controls=[Slider("log10_threshold", -1.0, 2.0, 0.25, 0.0, "log₁₀ clipping threshold", frames=7),
+        controls=[Slider("log10_threshold", -1.0, 2.0, 0.25, 0.0, "log₁₀ clipping threshold", frames=4),
                   Choice("start", list(STARTS), "(6, −4)", "starting point (w, b)")],
         title="Gradient clipping on a cliff",
         alt="a grey map of the log loss of a one-unit recurrent network over (w, b) with a sharp ridge, and two "
