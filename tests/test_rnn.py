@@ -8,10 +8,10 @@ import scipy.signal
 import torch
 
 from dlbook.rnn import (Gate, RNNParams, birnn_forward, bptt, clip_grad_norm, descent_path, gru_cell, gru_from_torch,
-                        init_rnn, leaky_unit, linear_recurrence, lstm_cell, lstm_from_torch, reservoir_states,
+                        information_flow, init_rnn, leaky_unit, memory_capacity, linear_recurrence, lstm_cell, lstm_from_torch, reservoir_states,
                         ridge_readout, rnn_forward, rnn_from_torch, rnn_loss, scaled_reservoir,
                         symmetric_power_state, tanh_rnn_jacobians)
-from dlbook.sequence_models import GRU, GRUCell, encode_words
+from dlbook.sequence_models import GRU, GRUCell, encode_words, train_sequence_regressor
 
 torch.set_default_dtype(torch.float64)
 
@@ -294,7 +294,56 @@ def test_diagrams_draw_every_kind_and_reject_unknown_ones() -> None:
     (lambda: scaled_reservoir(4, -1.0), "spectral_radius"),
     (lambda: descent_path((1.0, 0.0), lr=0.0, n_steps=3), "lr"),
     (lambda: tanh_rnn_jacobians(np.eye(3), np.ones(2), 3), "match h0"),
+    (lambda: tanh_rnn_jacobians(np.eye(2), np.ones(2), 3, x=np.ones((2, 2))), "steps, n"),
+    (lambda: lstm_cell(lstm_from_torch(torch.nn.LSTMCell(2, 3)), np.zeros((1, 2)), np.zeros((1, 3)), np.zeros((1, 2))),
+     "shape of h"),
+    (lambda: memory_capacity(0.9, max_delay=200), "max_delay <= washout"),
+    (lambda: memory_capacity(0.9, n=0), "n must be"),
+    (lambda: train_sequence_regressor("lstm", np.zeros((4, 3, 2)), np.zeros(5), np.zeros((2, 3, 2)), np.zeros(2),
+                                      steps=1), "targets"),
+    (lambda: information_flow(init_rnn(2, 3, 2, np.random.default_rng(0)), np.zeros((4, 1, 2)), np.full((4, 1), 2)),
+     "labels"),
 ])
 def test_more_bad_inputs_raise_clear_errors(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_information_flow_ratios_match_autograd(seed: int) -> None:
+    """Eq. 10.50's ratios ‖g⁽ᵗ⁾ ∂h⁽ᵗ⁾/∂h⁽ᵗ⁻¹⁾‖/‖g⁽ᵗ⁾‖ against torch: g from an unrolled graph, the product as a vjp."""
+    rng = np.random.default_rng(seed)
+    p = init_rnn(3, 5, 4, rng, scale=1.5)
+    x, y, h0 = rng.normal(size=(9, 2, 3)), rng.integers(0, 4, size=(9, 2)), rng.normal(size=(2, 5))
+    omega, ratios = information_flow(p, x, y, h0)
+    P = {k: torch.tensor(getattr(p, k)) for k in p.names()}
+
+    def step(h_prev: torch.Tensor, x_t: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(P["b"] + h_prev @ P["W"].T + x_t @ P["U"].T)
+
+    X = torch.tensor(x)
+    h, states = torch.tensor(h0, requires_grad=True), []
+    for x_t in X:
+        h = step(h, x_t)
+        h.retain_grad()
+        states.append(h)
+    logits = torch.stack(states) @ P["V"].T + P["c"]
+    torch.nn.functional.cross_entropy(logits.reshape(-1, 4), torch.tensor(y).reshape(-1), reduction="sum").backward()
+    expected = []
+    for t, h_t in enumerate(states):
+        h_prev = states[t - 1].detach() if t > 0 else torch.tensor(h0)
+        _, back = torch.autograd.functional.vjp(lambda hp: step(hp, X[t]), h_prev, h_t.grad)
+        expected.append((back.norm(dim=-1) / h_t.grad.norm(dim=-1)).numpy())
+    expected = np.array(expected)
+    np.testing.assert_allclose(ratios, expected, rtol=1e-10, atol=1e-13)
+    assert np.isclose(omega, np.sum((expected - 1.0) ** 2), rtol=1e-10)
+
+
+def test_information_flow_is_zero_for_an_orthogonal_linear_regime() -> None:
+    """With tiny inputs and an orthogonal W, tanh is nearly the identity and every ratio is nearly 1."""
+    rng = np.random.default_rng(0)
+    Q = np.linalg.qr(rng.normal(size=(6, 6)))[0]
+    p0 = init_rnn(2, 6, 3, rng)
+    p = RNNParams(U=1e-4 * p0.U, W=Q, b=p0.b, V=p0.V, c=p0.c)
+    omega, ratios = information_flow(p, rng.normal(size=(10, 2, 2)), rng.integers(0, 3, size=(10, 2)))
+    assert np.allclose(ratios, 1.0, atol=1e-6) and omega < 1e-10

@@ -104,8 +104,8 @@ def rnn_graph(kind: str, steps: int = 3) -> tuple[Nodes, Edges]:
         for k in range(steps):
             s = _t(k, steps)
             n[f"x{k}"] = (1.3 * k, 0, _lab("x", s), "input")
-            n[f"h{k}"] = (1.3 * k, 1, _lab("h", s), "hidden")
-            n[f"g{k}"] = (1.3 * k, 2, _lab("g", s), "hidden")
+            n[f"h{k}"] = (1.3 * k - 0.3, 1, _lab("h", s), "hidden")   # h and g staggered, so that the arrows
+            n[f"g{k}"] = (1.3 * k + 0.3, 2, _lab("g", s), "hidden")   # x → g and h → o pass beside the nodes
             n[f"o{k}"] = (1.3 * k, 3, _lab("o", s), "output")
             e += [(f"x{k}", f"h{k}", ""), (f"x{k}", f"g{k}", ""), (f"h{k}", f"o{k}", ""), (f"g{k}", f"o{k}", "")]
             if k > 0:
@@ -118,7 +118,9 @@ def rnn_graph(kind: str, steps: int = 3) -> tuple[Nodes, Edges]:
             e.append((f"x{k}", f"e{k}", ""))
             if k > 0:
                 e.append((f"e{k - 1}", f"e{k}", ""))
-        n["C"] = (1.2 * steps, 1.5, "$C$", "context")
+        # C sits on the encoder's row, below the middle decoder state, so its arrows fan upwards without
+        # crossing the decoder's own recurrence (which runs along the row above)
+        n["C"] = (1.2 * (steps + 1 + (steps - 1) / 2), 1, "$C$", "context")
         e.append((f"e{steps - 1}", "C", ""))
         for k in range(steps):
             x = 1.2 * (steps + 1 + k)

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from dlbook.checks import as_array, check_positive
+from dlbook.checks import as_array, check_int, check_positive
 from dlbook.prob import log_softmax, sigmoid, softmax
 
 
@@ -134,6 +134,29 @@ def bptt(p: RNNParams, x: Any, y: Any, h0: Any = None) -> tuple[float, RNNParams
     return loss, g
 
 
+def information_flow(p: RNNParams, x: Any, y: Any, h0: Any = None) -> tuple[float, np.ndarray]:
+    """The information-flow regulariser of §10.11.2 (eq. 10.50; Pascanu et al. 2013) for the RNN of eqs. 10.8–10.11.
+
+    With g⁽ᵗ⁾ = ∇_h⁽ᵗ⁾L (the full BPTT gradient, a row vector), each step's ratio
+    rₜ = ‖g⁽ᵗ⁾ ∂h⁽ᵗ⁾/∂h⁽ᵗ⁻¹⁾‖ / ‖g⁽ᵗ⁾‖ says how much one step back shrinks (< 1) or grows (> 1) the gradient;
+    Ω = Σₜ (rₜ − 1)². Here ∂h⁽ᵗ⁾/∂h⁽ᵗ⁻¹⁾ = diag(1 − (h⁽ᵗ⁾)²) W. Returns Ω and the ratios (τ, N), t = 1…τ.
+    """
+    x = _sequence(x, p.U.shape[1])
+    h_prev0 = _initial_state(h0, x.shape[1], p.W.shape[0])
+    H, o = rnn_forward(p, x, h_prev0)
+    y = _labels(y, o.shape[:2], o.shape[2])
+    d_o = softmax(o, axis=-1)
+    np.put_along_axis(d_o, y[..., None], np.take_along_axis(d_o, y[..., None], axis=-1) - 1.0, axis=-1)
+    ratios = np.empty(H.shape[:2])
+    d_a_next = np.zeros_like(h_prev0)
+    for t in reversed(range(len(x))):
+        g = d_a_next @ p.W + d_o[t] @ p.V                   # ∇_h⁽ᵗ⁾L, as in bptt
+        d_a_next = (1.0 - H[t] ** 2) * g
+        back_one = d_a_next @ p.W                           # g⁽ᵗ⁾ ∂h⁽ᵗ⁾/∂h⁽ᵗ⁻¹⁾
+        ratios[t] = np.linalg.norm(back_one, axis=-1) / np.maximum(np.linalg.norm(g, axis=-1), 1e-300)
+    return float(np.sum((ratios - 1.0) ** 2)), ratios
+
+
 def rnn_from_torch(rnn: Any, head: Any) -> RNNParams:
     """Copy a one-layer ``torch.nn.RNN`` (tanh) and a ``torch.nn.Linear`` output head into :class:`RNNParams`.
 
@@ -229,6 +252,8 @@ def lstm_cell(p: LSTMParams, x: Any, h: Any, s: Any) -> tuple[np.ndarray, np.nda
     """
     x, h = _cell_inputs(x, h, p.forget.U.shape[1], p.forget.W.shape[0])
     s = as_array(s, "s", ndim=h.ndim)
+    if s.shape != h.shape:
+        raise ValueError(f"s must have the shape of h {h.shape}; got {s.shape}")
     f = sigmoid(p.forget(x, h))
     g = sigmoid(p.input(x, h))
     q = sigmoid(p.output(x, h))
@@ -243,8 +268,9 @@ def gru_cell(p: GRUParams, x: Any, h: Any, variant: str = "torch") -> np.ndarray
     The two variants differ only in where r acts on the recurrent term of the candidate h̃:
 
     * ``"book"``: on the state before the matrix, h̃ = tanh(b + U x + W (r ⊙ h)) (eq. 10.45);
-    * ``"torch"``: on the product, h̃ = tanh(b + U x + r ⊙ (W h + b_h)), as ``torch.nn.GRUCell`` and
-      Cho et al.'s later implementations do (one matrix product per step can then serve all three maps).
+    * ``"torch"``: on the product, h̃ = tanh(b + U x + r ⊙ (W h + b_h)), as ``torch.nn.GRUCell`` and cuDNN
+      do (Keras calls it ``reset_after``); one matrix product per step can then serve all three maps.
+      Cho et al. (2014, eq. 8) use the ``"book"`` form.
 
     (Eq. 10.45 prints σ for the candidate's squashing; we use tanh, as torch does.)
     """
@@ -339,6 +365,8 @@ def tanh_rnn_jacobians(W: Any, h0: Any, steps: int, x: Any = None, linear: bool 
     if W.shape != (n, n):
         raise ValueError(f"W must be ({n}, {n}) to match h0; got {W.shape}")
     x = np.zeros((int(steps), n)) if x is None else as_array(x, "x", ndim=2)
+    if x.shape != (int(steps), n):
+        raise ValueError(f"x must have shape (steps, n) = ({int(steps)}, {n}); got {x.shape}")
     J = np.eye(n)
     norms_h, norms_J = [np.linalg.norm(h)], [1.0]
     for t in range(int(steps)):
@@ -407,6 +435,11 @@ def memory_capacity(spectral_radius: float, n: int = 50, max_delay: int = 40, st
     delay k to recall u⁽ᵗ⁻ᵏ⁾ from h⁽ᵗ⁾, and return the squared correlation r²ₖ of each recall, k = 1…max_delay,
     on held-out steps. The memory capacity is their sum (at most n for n units).
     """
+    n, max_delay, steps, washout = (check_int(v, name, low=1) for v, name in
+                                    ((n, "n"), (max_delay, "max_delay"), (steps, "steps"), (washout, "washout")))
+    if max_delay > washout or steps - washout < 4:
+        raise ValueError(f"need max_delay <= washout (the recall target u⁽ᵗ⁻ᵏ⁾ must exist) and at least 4 steps "
+                         f"after the washout; got max_delay {max_delay}, washout {washout}, steps {steps}")
     rng = np.random.default_rng(seed + 1)
     u = rng.uniform(-1.0, 1.0, size=steps)
     w_in = rng.uniform(-input_scale, input_scale, size=n)

@@ -50,13 +50,19 @@ class RegressionRun:
 
 def train_sequence_regressor(cell: str, x: np.ndarray, y: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
                              n_hidden: int = 32, steps: int = 400, batch: int = 64, lr: float = 1e-2,
-                             clip: float = 1.0, seed: int = 0) -> RegressionRun:
-    """Train a :class:`SequenceRegressor` with Adam on the squared error, clipping the gradient norm at ``clip``."""
+                             clip: float = 1.0, seed: int = 0, forget_bias: float = 1.0) -> RegressionRun:
+    """Train a :class:`SequenceRegressor` with Adam on the squared error, clipping the gradient norm at ``clip``.
+
+    ``x`` is (N, τ, D) and ``y`` (N,), likewise the test pair; ``forget_bias`` initialises an LSTM's forget gates."""
     check_int(steps, "steps", low=1)
     check_int(batch, "batch", low=1)
     check_positive(lr, "lr")
+    for xs, ys, name in ((x, y, "training"), (x_test, y_test, "test")):
+        if np.ndim(xs) != 3 or np.shape(ys) != (np.shape(xs)[0],):
+            raise ValueError(f"the {name} inputs must be (N, τ, D) with targets (N,); got {np.shape(xs)} and "
+                             f"{np.shape(ys)}")
     torch.manual_seed(seed)
-    model = SequenceRegressor(cell, x.shape[-1], n_hidden)
+    model = SequenceRegressor(cell, x.shape[-1], n_hidden, forget_bias=forget_bias)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     X, Y = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
     order = np.random.default_rng(seed)
