@@ -89,6 +89,9 @@ def run(progress: bool = True) -> list[dict[str, Any]]:
     if not (HTML / "_live").is_dir():
         print("  no _build/html/_live: build the book first (make book), with live demos on", flush=True)
         return []
+    if not Path(CHROMIUM).exists():
+        print(f"  no Chromium at {CHROMIUM}: live demos not timed", flush=True)
+        return []
     from playwright.sync_api import sync_playwright
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(HTML)))

@@ -219,7 +219,7 @@ def test_live_demos_compute_off_the_grid(chromium, site: str, built_book: Path, 
         assert demos.first.locator(".dlbook-demo-status").inner_text() in ("pre-rendered", "starting Python…")
         demos.first.scroll_into_view_if_needed()
         page.wait_for_function("() => [...document.querySelectorAll('div.dlbook-demo:has(script.dlbook-demo-live)')]"
-                               ".every(d => d.dataset.liveStatus === 'live')", timeout=180_000)
+                               ".every(d => d.dataset.liveStatus === 'live')", timeout=300_000)
         for d, spec in enumerate(specs):
             demo = demos.nth(d)
             demo.scroll_into_view_if_needed()
