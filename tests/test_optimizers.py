@@ -1,0 +1,223 @@
+"""The optimisers of §8.3, §8.5 and §8.6 against torch.optim (identical float64 iterates), scipy and closed forms."""
+
+import numpy as np
+import pytest
+import torch
+from scipy.optimize import minimize
+from scipy.sparse.linalg import cg
+
+from dlbook.optimize import newton_step
+from dlbook.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp, bfgs, conjugate_gradient,
+                               coordinate_descent, exponential_average, lbfgs, linear_decay, polyak_average,
+                               rosenbrock, rosenbrock_gradient, rosenbrock_hessian, run, terminal_speed)
+
+RNG = np.random.default_rng(3)
+B = RNG.standard_normal((5, 5))
+H = B @ B.T + 0.3 * np.eye(5)
+b = RNG.standard_normal(5)
+X0 = RNG.standard_normal(5)
+
+
+def quad_grad(x: np.ndarray) -> np.ndarray:
+    return H @ x - b
+
+
+def torch_path(make_opt, n_steps: int = 40, x0: np.ndarray = X0, loss=None) -> np.ndarray:
+    xt = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    opt = make_opt([xt])
+    Ht, bt = torch.tensor(H), torch.tensor(b)
+    loss = loss or (lambda x: 0.5 * x @ Ht @ x - bt @ x)
+    path = [x0.copy()]
+    for _ in range(n_steps):
+        opt.zero_grad()
+        loss(xt).backward()
+        opt.step()
+        path.append(xt.detach().numpy().copy())
+    return np.array(path)
+
+
+CASES = [
+    ("sgd", lambda: SGD(0.05), lambda p: torch.optim.SGD(p, lr=0.05)),
+    ("momentum", lambda: Momentum(0.03, 0.9), lambda p: torch.optim.SGD(p, lr=0.03, momentum=0.9)),
+    ("adagrad", lambda: AdaGrad(0.2, delta=1e-7), lambda p: torch.optim.Adagrad(p, lr=0.2, eps=1e-7)),
+    ("rmsprop", lambda: RMSProp(0.01, rho=0.9, delta=0.0),
+     lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=0.0)),
+    ("rmsprop_momentum", lambda: RMSProp(0.005, rho=0.9, delta=0.0, alpha=0.8),
+     lambda p: torch.optim.RMSprop(p, lr=0.005, alpha=0.9, eps=0.0, momentum=0.8)),
+    ("adam", lambda: Adam(0.05), lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.9, 0.999), eps=1e-8)),
+]
+
+
+@pytest.mark.parametrize("name, ours, theirs", CASES, ids=[c[0] for c in CASES])
+def test_iterates_equal_torch_optim(name, ours, theirs) -> None:
+    np.testing.assert_allclose(run(ours(), quad_grad, X0, 40), torch_path(theirs), rtol=0, atol=1e-12)
+
+
+def test_nesterov_equals_torch_after_change_of_variables() -> None:
+    """torch stores the look-ahead point φ = θ + αv; the two recursions are the same after that substitution."""
+    opt = Nesterov(0.03, 0.9)
+    look_ahead = [X0.copy()]
+    theta = X0.copy()
+    for _ in range(40):
+        theta = opt.step(theta, quad_grad)
+        look_ahead.append(theta + opt.alpha * opt.v)
+    theirs = torch_path(lambda p: torch.optim.SGD(p, lr=0.03, momentum=0.9, nesterov=True))
+    np.testing.assert_allclose(np.array(look_ahead), theirs, rtol=0, atol=1e-12)
+
+
+def test_rmsprop_delta_placement_is_the_documented_difference() -> None:
+    """Book: ε g/√(δ + r). torch: ε g/(√r + eps). With δ = eps = 1e-6 they differ, but only slightly."""
+    ours = run(RMSProp(0.01, rho=0.9, delta=1e-6), quad_grad, X0, 40)
+    theirs = torch_path(lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-6))
+    gap = np.abs(ours - theirs).max()
+    assert 1e-14 < gap < 1e-5
+
+
+def test_linear_decay_matches_torch_linear_lr() -> None:
+    eps0, tau = 0.1, 25
+    sched = lambda k: linear_decay(k, eps0, 0.01 * eps0, tau)
+    ours = run(SGD(sched), quad_grad, X0, 40)
+
+    def make(p):
+        opt = torch.optim.SGD(p, lr=eps0)
+        make.s = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1.0, end_factor=0.01, total_iters=tau)
+        return opt
+
+    xt = torch.tensor(X0, requires_grad=True)
+    opt = make([xt])
+    path = [X0.copy()]
+    for _ in range(40):
+        opt.zero_grad()
+        (0.5 * xt @ torch.tensor(H) @ xt - torch.tensor(b) @ xt).backward()
+        opt.step()
+        make.s.step()
+        path.append(xt.detach().numpy().copy())
+    np.testing.assert_allclose(ours, np.array(path), rtol=0, atol=1e-12)
+    assert linear_decay(0, 1.0, 0.01, 10) == 1.0 and linear_decay(10, 1.0, 0.01, 10) == 0.01
+    assert linear_decay(50, 1.0, 0.01, 10) == 0.01
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.9, 0.99])
+def test_momentum_terminal_speed(alpha: float) -> None:
+    """On a constant gradient g the step size tends to ε‖g‖/(1 − α) (eq. 8.17)."""
+    g = np.array([3.0, -4.0])
+    path = run(Momentum(0.01, alpha), lambda x: g, np.zeros(2), 3000)
+    step = np.linalg.norm(path[-1] - path[-2])
+    assert step == pytest.approx(terminal_speed(0.01, 5.0, alpha), rel=1e-10)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_adam_first_step_is_lr_per_coordinate(scale: float) -> None:
+    g = scale * np.array([1.0, -2.0, 0.5])
+    path = run(Adam(0.001, delta=0.0), lambda x: g, np.zeros(3), 1)
+    np.testing.assert_allclose(np.abs(path[1]), 0.001, rtol=1e-12)
+
+
+def test_rmsprop_nesterov_first_two_steps_by_hand() -> None:
+    eps, rho, alpha = 0.1, 0.9, 0.5
+    opt = RMSProp(eps, rho=rho, delta=0.0, alpha=alpha, nesterov=True)
+    x1 = opt.step(X0, quad_grad)
+    g0 = quad_grad(X0)
+    r = (1 - rho) * g0**2
+    v = -eps * g0 / np.sqrt(r)
+    np.testing.assert_allclose(x1, X0 + v, atol=1e-14)
+    x2 = opt.step(x1, quad_grad)
+    g1 = quad_grad(x1 + alpha * v)
+    r = rho * r + (1 - rho) * g1**2
+    v = alpha * v - eps * g1 / np.sqrt(r)
+    np.testing.assert_allclose(x2, x1 + v, atol=1e-14)
+
+
+def test_conjugate_gradient_n_steps_and_scipy() -> None:
+    for n in (2, 5, 12):
+        M = RNG.standard_normal((n, n))
+        A = M @ M.T + 0.1 * np.eye(n)
+        rhs = RNG.standard_normal(n)
+        x, path = conjugate_gradient(A, rhs)
+        assert len(path) - 1 <= n
+        np.testing.assert_allclose(x, np.linalg.solve(A, rhs), atol=1e-8 * np.linalg.cond(A))
+        x_sp, info = cg(A, rhs, rtol=1e-12, maxiter=10 * n)
+        assert info == 0
+        np.testing.assert_allclose(x, x_sp, atol=1e-6)
+
+
+def test_conjugate_directions_are_conjugate() -> None:
+    _, path = conjugate_gradient(H, b)
+    d = np.diff(path, axis=0)
+    G = d @ H @ d.T
+    off = G - np.diag(np.diag(G))
+    assert np.abs(off).max() < 1e-9 * np.abs(np.diag(G)).max()
+
+
+def test_bfgs_and_lbfgs_match_scipy_on_rosenbrock() -> None:
+    x0 = np.array([-1.2, 1.0])
+    ref = minimize(rosenbrock, x0, jac=rosenbrock_gradient, method="BFGS", options={"gtol": 1e-8})
+    ref_l = minimize(rosenbrock, x0, jac=rosenbrock_gradient, method="L-BFGS-B")
+    for method in (bfgs, lbfgs):
+        x, path = method(rosenbrock, rosenbrock_gradient, x0)
+        np.testing.assert_allclose(x, ref.x, atol=1e-6)
+        np.testing.assert_allclose(x, ref_l.x, atol=1e-4)
+        assert np.linalg.norm(rosenbrock_gradient(x)) <= 1e-8
+        assert len(path) < 200
+
+
+def test_bfgs_on_quadratic_with_many_dimensions() -> None:
+    f = lambda x: 0.5 * x @ H @ x - b @ x
+    x, _ = bfgs(f, quad_grad, X0)
+    ref = minimize(f, X0, jac=quad_grad, method="BFGS", options={"gtol": 1e-10})
+    np.testing.assert_allclose(x, ref.x, atol=1e-7)
+    x2, _ = lbfgs(f, quad_grad, X0, memory=3)
+    np.testing.assert_allclose(x2, ref.x, atol=1e-7)
+
+
+def test_rosenbrock_derivatives_match_autograd() -> None:
+    x = np.array([-0.7, 1.3])
+    xt = torch.tensor(x, requires_grad=True)
+    f = (1 - xt[0]) ** 2 + 100 * (xt[1] - xt[0] ** 2) ** 2
+    (g,) = torch.autograd.grad(f, xt, create_graph=True)
+    Ht = torch.stack([torch.autograd.grad(g[i], xt, retain_graph=True)[0] for i in range(2)])
+    assert rosenbrock(x) == pytest.approx(f.item(), rel=1e-14)
+    np.testing.assert_allclose(rosenbrock_gradient(x), g.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(rosenbrock_hessian(x), Ht.numpy(), atol=1e-12)
+    # Newton from near the minimum converges (reusing dlbook.optimize.newton_step)
+    p = np.array([0.9, 0.8])
+    for _ in range(8):
+        p = newton_step(p, rosenbrock_gradient(p), rosenbrock_hessian(p))
+    np.testing.assert_allclose(p, [1.0, 1.0], atol=1e-12)
+
+
+def test_coordinate_descent_converges_to_solution() -> None:
+    path = coordinate_descent(H, b, np.zeros(5), 400)
+    np.testing.assert_allclose(path[-1], np.linalg.solve(H, b), atol=1e-8)
+
+
+def test_averages() -> None:
+    path = RNG.standard_normal((30, 3))
+    avg = polyak_average(path)
+    np.testing.assert_allclose(avg[-1], path.mean(axis=0), atol=1e-14)
+    np.testing.assert_allclose(avg[9], path[:10].mean(axis=0), atol=1e-14)
+    ema = exponential_average(path, 0.0)
+    np.testing.assert_allclose(ema, path)
+    ema = exponential_average(path, 0.9)
+    w = 0.1 * 0.9 ** np.arange(29, -1, -1)
+    w[0] = 0.9**29
+    np.testing.assert_allclose(ema[-1], w @ path, atol=1e-12)
+
+
+def test_run_stops_when_diverging() -> None:
+    path = run(SGD(10.0), quad_grad, X0, 1000)
+    assert len(path) < 1000 and np.all(np.isfinite(path))
+
+
+@pytest.mark.parametrize("bad", [lambda: SGD(-1.0), lambda: Momentum(0.1, 1.0), lambda: Adam(rho2=1.5),
+                                 lambda: RMSProp(0.1, nesterov=True), lambda: AdaGrad(0.1, delta=-1),
+                                 lambda: linear_decay(-1, 1.0, 0.1, 10), lambda: terminal_speed(0.1, 1.0, 1.0),
+                                 lambda: run(object(), quad_grad, X0, 3), lambda: run(SGD(0.1), quad_grad, [[1.0]], 3),
+                                 lambda: conjugate_gradient(np.array([[1.0, 2.0], [0.0, 1.0]]), [1.0, 1.0]),
+                                 lambda: conjugate_gradient(-np.eye(2), [1.0, 1.0]),
+                                 lambda: conjugate_gradient(np.eye(2), [1.0, 1.0, 1.0]),
+                                 lambda: coordinate_descent(np.diag([1.0, 0.0]), [1.0, 1.0], [0.0, 0.0], 2),
+                                 lambda: exponential_average(np.ones((3, 2)), 1.0)])
+def test_bad_inputs_raise(bad) -> None:
+    with pytest.raises(ValueError):
+        bad()
