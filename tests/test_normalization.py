@@ -43,7 +43,7 @@ def test_deep_signal_gradients_match_autograd(act: str, bn: bool) -> None:
     acts, grads = deep_signal(X, Ws, act, bn, seed=3)
     top = np.random.default_rng(3).standard_normal(acts[-1].shape)
     hs = []
-    h = torch.tensor(X)
+    h = torch.tensor(X, requires_grad=True)
     for W in Ws:
         z = h @ torch.tensor(W).T
         if bn:
