@@ -7,7 +7,8 @@ from scipy.optimize import minimize
 from scipy.sparse.linalg import cg
 
 from dlbook.optimize import newton_step
-from dlbook.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp, bfgs, conjugate_gradient,
+from dlbook.optimizers import (SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp, bfgs, clip_gradient_norm,
+                               conjugate_gradient,
                                coordinate_descent, exponential_average, lbfgs, linear_decay, polyak_average,
                                rosenbrock, rosenbrock_gradient, rosenbrock_hessian, run, terminal_speed)
 
@@ -221,3 +222,14 @@ def test_run_stops_when_diverging() -> None:
 def test_bad_inputs_raise(bad) -> None:
     with pytest.raises(ValueError):
         bad()
+
+
+@pytest.mark.parametrize("threshold", [0.1, 1.0, 100.0])
+def test_clip_gradient_norm_matches_torch(threshold: float) -> None:
+    g = RNG.standard_normal(7) * 3
+    p = torch.zeros(7, dtype=torch.float64, requires_grad=True)
+    p.grad = torch.tensor(g)
+    torch.nn.utils.clip_grad_norm_([p], threshold)
+    np.testing.assert_allclose(clip_gradient_norm(g, threshold), p.grad.numpy(), rtol=1e-5)  # torch adds 1e-6 to the norm
+    with pytest.raises(ValueError):
+        clip_gradient_norm(g, 0.0)

@@ -20,7 +20,7 @@ import numpy as np
 from dlbook.checks import as_array, check_int, check_positive
 
 __all__ = [
-    "AdaGrad", "Adam", "Momentum", "Nesterov", "RMSProp", "SGD", "bfgs", "conjugate_gradient", "coordinate_descent",
+    "AdaGrad", "Adam", "Momentum", "Nesterov", "RMSProp", "SGD", "bfgs", "clip_gradient_norm", "conjugate_gradient", "coordinate_descent",
     "exponential_average", "lbfgs", "linear_decay", "polyak_average", "rosenbrock", "rosenbrock_gradient",
     "rosenbrock_hessian", "run", "terminal_speed", "wolfe_line_search",
 ]
@@ -34,6 +34,17 @@ def _rate(value: float, name: str) -> float:
     if v >= 1:
         raise ValueError(f"{name} must be in [0, 1); got {value!r}")
     return v
+
+
+def clip_gradient_norm(g: Any, threshold: float) -> np.ndarray:
+    """Rescale ``g`` to norm ``threshold`` if it is longer: ``g ← g v / ‖g‖`` when ``‖g‖ > v`` (§8.2.4, §10.11.1).
+
+    The direction is kept, only the step near a cliff is shortened (Pascanu et al., 2013).
+    """
+    g = as_array(g, "g")
+    v = check_positive(threshold, "threshold")
+    norm = float(np.sqrt(np.sum(g * g)))
+    return g * (v / norm) if norm > v else g
 
 
 def linear_decay(k: int, eps0: float, eps_tau: float, tau: int) -> float:

@@ -39,7 +39,6 @@ def _two_panels(height: float, wspace: float = 0.3) -> tuple[Figure, Any, Any]:
 NOISE_N, NOISE_DRAWS = 2000, 300
 
 
-@lru_cache(maxsize=1)
 def per_example_gradients() -> np.ndarray:
     """Per-example gradients of the squared error of a 2-parameter linear model y ≈ w₁x + w₂, at w = 0.
 
@@ -51,9 +50,12 @@ def per_example_gradients() -> np.ndarray:
     return np.stack([-y * x, -y], axis=1)
 
 
+_cached_gradients = lru_cache(maxsize=1)(per_example_gradients)
+
+
 def minibatch_noise_compute(log2_m: int) -> dict[str, Any]:
     """Draw ``NOISE_DRAWS`` minibatches of m = 2^log2_m examples (with replacement) and average their gradients."""
-    G = per_example_gradients()
+    G = _cached_gradients()
     m = 2 ** int(log2_m)
     rng = np.random.default_rng(int(log2_m))
     idx = rng.integers(0, len(G), size=(NOISE_DRAWS, m))
