@@ -126,7 +126,7 @@ class RMSProp:
 
     def step(self, theta: np.ndarray, grad: Grad) -> np.ndarray:
         g = grad(theta + self.alpha * self.v) if self.nesterov else grad(theta)
-        self.r = self.rho * self.r + (1 - self.rho) * g * g
+        self.r = self.rho * self.r + (1 - self.rho) * (g * g)      # g⊙g first: the order torch rounds in
         self.v = self.alpha * self.v - self.lr * g / np.sqrt(self.delta + self.r)
         return theta + self.v
 
@@ -143,7 +143,7 @@ class Adam:
         g = grad(theta)
         self.t += 1
         self.s = self.rho1 * self.s + (1 - self.rho1) * g          # first moment
-        self.r = self.rho2 * self.r + (1 - self.rho2) * g * g      # second moment
+        self.r = self.rho2 * self.r + (1 - self.rho2) * (g * g)    # second moment
         s_hat = self.s / (1 - self.rho1**self.t)                   # bias corrections
         r_hat = self.r / (1 - self.rho2**self.t)
         return theta - self.lr * s_hat / (np.sqrt(r_hat) + self.delta)
