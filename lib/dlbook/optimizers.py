@@ -76,7 +76,10 @@ class SGD:
 
 
 class Momentum:
-    """SGD with momentum, Algorithm 8.2: ``v ← αv − εg``, ``θ ← θ + v`` (§8.3.2, eqs. 8.15–8.16)."""
+    """SGD with momentum, Algorithm 8.2: ``v ← αv − εg``, ``θ ← θ + v`` (§8.3.2, eqs. 8.15–8.16; Polyak, 1964).
+
+    ``torch.optim.SGD(momentum=α)`` keeps ``b ← αb + g`` and steps ``θ ← θ − εb``: the same iterates, with ``v = −εb``.
+    """
 
     def __init__(self, lr: float, alpha: float = 0.9) -> None:
         self.lr, self.alpha, self.v = check_positive(lr, "lr"), _rate(alpha, "alpha"), 0.0
@@ -87,7 +90,11 @@ class Momentum:
 
 
 class Nesterov:
-    """SGD with Nesterov momentum, Algorithm 8.3: the gradient is taken at the look-ahead point θ + αv (§8.3.3, eqs. 8.21–8.22)."""
+    """SGD with Nesterov momentum, Algorithm 8.3: the gradient is taken at the look-ahead point θ + αv (§8.3.3, eqs. 8.21–8.22).
+
+    ``torch.optim.SGD(momentum=α, nesterov=True)`` stores the look-ahead point ``φ = θ + αv`` as its parameter:
+    its iterates are this class's ``θ + αv`` (and ``θ = φ + αεb`` from its momentum buffer b).
+    """
 
     def __init__(self, lr: float, alpha: float = 0.9) -> None:
         self.lr, self.alpha, self.v = check_positive(lr, "lr"), _rate(alpha, "alpha"), 0.0
@@ -112,8 +119,10 @@ class AdaGrad:
 class RMSProp:
     """RMSProp, Algorithm 8.5 (Hinton, 2012): ``r ← ρr + (1 − ρ) g⊙g``, ``θ ← θ − ε g / √(δ + r)`` (§8.5.2).
 
-    The book puts δ *inside* the square root. With ``alpha > 0`` the step is fed through a
-    velocity; ``nesterov=True`` takes the gradient at θ + αv, which is Algorithm 8.6.
+    The book puts δ *inside* the square root (``torch.optim.RMSprop`` adds its ``eps`` outside,
+    ``√r + eps``; the two agree when both are 0). With ``alpha > 0`` the step is fed through a
+    velocity; ``nesterov=True`` takes the gradient at θ + αv, which is Algorithm 8.6 (written in the
+    book without δ: pass ``delta=0.0`` for its exact form).
     """
 
     def __init__(self, lr: float, rho: float = 0.9, delta: float = 1e-6, alpha: float = 0.0,
@@ -223,7 +232,8 @@ def conjugate_gradient(A: Any, b: Any, x0: Any | None = None, tol: float = 1e-10
 
     Each direction ``d_t = −g_t + β_t d_{t−1}`` is conjugate to the previous ones
     (``d_tᵀ A d_{t−1} = 0``, eq. 8.29) and the step along it is exact. β is Fletcher–Reeves
-    (eq. 8.30), which on a quadratic equals Polak–Ribière (eq. 8.31). In exact arithmetic the
+    (eq. 8.30), which on a quadratic with exact line searches equals Polak–Ribière (eq. 8.31), because
+    successive gradients are then orthogonal (``g_tᵀ g_{t−1} = 0``). In exact arithmetic the
     minimum is reached in at most n steps. Stops when ``‖g‖ ≤ tol·‖b‖``. Returns ``(x, path)``.
     """
     A = _spd(A)
