@@ -234,9 +234,10 @@ def _race_rosenbrock(log2_lr_scale: float, alpha: float) -> dict[str, Any]:
 def race_quadratic_demo() -> Demo:
     """Six optimisers on ½θᵀHθ: condition number, learning-rate scale, momentum and the orientation of the bowl."""
     return Demo(compute=_race_quadratic, draw=race_draw,
-                # pre-rendered: κ = 10, 100, 1000 and learning-rate scales ×1, ×2, ×4 (the live widget goes further)
+                # pre-rendered: κ = 10, 100, 1000 and learning-rate scales ×1 and ×4, the settings the prose uses
+                # (24 frames; the live widget moves in finer steps)
                 controls=[Slider("log10_kappa", 1, 3, 0.25, 2, "log10 of condition number κ", frames=3),
-                          Slider("log2_lr_scale", 0, 2, 0.5, 0, "log2 of learning-rate scale", frames=3),
+                          Slider("log2_lr_scale", 0, 2, 0.5, 0, "log2 of learning-rate scale", frames=2),
                           Slider("alpha", 0.5, 0.9, 0.05, 0.9, "momentum α", frames=2),
                           Choice("rotated", [("rotated 45°", True), ("axis-aligned", False)], True, "bowl")],
                 title="Optimiser race on an ill-conditioned quadratic",
@@ -325,7 +326,8 @@ def init_signal_demo() -> Demo:
     return Demo(compute=init_signal_compute, draw=init_signal_draw,
                 controls=[Choice("act", ["tanh", "relu"], "tanh", "hidden unit"),
                           Choice("init", ["N(0, 1)", "Glorot"], "Glorot", "initialisation"),
-                          Slider("log2_gain", -1, 1, 0.25, 0, "log2 of gain", frames=3),
+                          # pre-rendered gains 1, √2 and 2 (the prose asks for √2 with ReLU, 2 with tanh)
+                          Slider("log2_gain", 0, 1, 0.25, 0, "log2 of gain", frames=3),
                           Choice("batch_norm", [("off", False), ("on", True)], False, "batch norm")],
                 title="Activations and gradients through ten layers",
                 alt="per-layer histograms of the activations of a 10-layer network and, on the right, the standard "
