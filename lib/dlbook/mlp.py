@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from dlbook.checks import as_array, check_int, check_positive
+from dlbook.init import glorot_uniform
 from dlbook.prob import log_softmax, sigmoid, softmax, softplus
 
 Array = np.ndarray
@@ -155,8 +156,7 @@ def init_mlp(sizes: list[int], rng: np.random.Generator) -> list[Layer]:
     sizes = [check_int(s, "each width", low=1) for s in sizes]
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        a = np.sqrt(6.0 / (n_in + n_out))
-        layers.append(Layer(W=rng.uniform(-a, a, (n_out, n_in)), b=np.zeros(n_out)))
+        layers.append(Layer(W=glorot_uniform(n_in, n_out, rng), b=np.zeros(n_out)))
     return layers
 
 
