@@ -13,7 +13,15 @@ from dlbook.rnn import (Gate, RNNParams, birnn_forward, bptt, clip_grad_norm, de
                         symmetric_power_state, tanh_rnn_jacobians)
 from dlbook.sequence_models import GRU, GRUCell, encode_words, train_sequence_regressor
 
-torch.set_default_dtype(torch.float64)
+
+
+@pytest.fixture(autouse=True)
+def _float64():
+    """Every test here runs in float64; the default dtype is restored so other test files in the worker keep float32."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(before)
 
 
 def _torch_rnn(D: int, H: int, K: int, seed: int, bidirectional: bool = False) -> tuple[torch.nn.RNN, torch.nn.Linear]:
