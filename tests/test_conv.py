@@ -54,8 +54,21 @@ def test_conv2d_loop_and_vectorised_agree_with_scipy() -> None:
         assert np.allclose(conv2d(x, k, padding=mode), scipy.signal.correlate2d(x, k, mode=mode), atol=1e-12)
     for mode in ("valid", "full"):
         assert np.allclose(convolve2d(x, k, padding=mode), scipy.signal.convolve2d(x, k, mode=mode), atol=1e-12)
-    k3 = RNG.standard_normal((3, 5))  # scipy centres 'same' differently for even kernels; odd ones agree
-    assert np.allclose(convolve2d(x, k3, padding="same"), scipy.signal.convolve2d(x, k3, mode="same"), atol=1e-12)
+    for shape in [(3, 5), (3, 4), (2, 2), (4, 1), (1, 6)]:      # odd and even kernels: 'same' is scipy's centre
+        kk = RNG.standard_normal(shape)
+        assert np.allclose(convolve2d(x, kk, padding="same"), scipy.signal.convolve2d(x, kk, mode="same"), atol=1e-12)
+        assert np.allclose(convolve2d(x, kk, padding="same", boundary="circular"),
+                           scipy.signal.convolve2d(x, kk, mode="same", boundary="wrap"), atol=1e-12)
+        assert np.allclose(convolve2d(x, kk, stride=2, padding="same"),
+                           scipy.signal.convolve2d(x, kk, mode="same")[::2, ::2], atol=1e-12)
+
+
+def test_even_kernel_same_offset_between_conv2d_and_convolve2d() -> None:
+    """Flipping an even kernel moves its centre: convolve2d 'same' = flipped conv2d 'same' shifted by one pixel."""
+    x, k = RNG.standard_normal((8, 9)), RNG.standard_normal((4, 2))
+    full = scipy.signal.convolve2d(x, k, mode="full")
+    assert np.allclose(convolve2d(x, k, padding="same"), full[1:9, 0:9], atol=1e-12)           # ⌊(k−1)/2⌋ = 1, 0
+    assert np.allclose(conv2d(x, k[::-1, ::-1], padding="same"), full[2:10, 1:10], atol=1e-12)  # ⌊k/2⌋ = 2, 1
 
 
 @pytest.mark.parametrize("stride", [1, 2, 3])
@@ -246,6 +259,10 @@ def test_complex_cell_is_phase_invariant() -> None:
     (lambda: gabor(0.0, 0.0, beta_x=-1.0), "beta_x"),
     (lambda: simple_cell(np.ones((3, 3)), np.ones((4, 4))), "same shape"),
     (lambda: parameter_count("sparse", 1, 1, 3, 4), "kind"),
+    (lambda: parameter_count("conv", 1, 1, 0, 4), "k must be"),
+    (lambda: conv_cost((10, 10), (0, 3)), "kernel size"),
+    (lambda: conv2d_grads(np.ones((6, 7)), np.ones((3, 3)), np.ones((5, 4))), "grad_out"),
+    (lambda: conv2d_grads(np.ones((6, 7)), np.ones((3, 3)), np.ones(19)), "grad_out"),
 ])
 def test_bad_inputs_raise(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -256,6 +273,8 @@ def test_extreme_inputs_stay_finite() -> None:
     x = np.full((6, 6), 1e150)
     assert np.all(np.isfinite(conv2d(x, np.ones((2, 2)))))
     assert np.all(np.isfinite(pool2d(x * 1e-300, 2, kind="l2")))
+    big = pool2d(np.full((4, 4), 1e200), 2, kind="l2")                          # x² would overflow
+    assert np.allclose(big, 2e200) and np.allclose(pool2d(np.zeros((4, 4)), 2, kind="l2"), 0.0)
 
 
 def test_browser_modules_do_not_import_torch() -> None:

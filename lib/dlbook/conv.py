@@ -143,9 +143,21 @@ def conv2d(x: Any, kernel: Any, stride: int = 1, padding: str | int = "valid", b
 
 def convolve2d(x: Any, kernel: Any, stride: int = 1, padding: str | int = "valid",
                boundary: str = "zero") -> np.ndarray:
-    """Convolution proper (eq. 9.4): the cross-correlation with the kernel flipped along both spatial axes."""
+    """Convolution proper (eq. 9.4): the cross-correlation with the kernel flipped along both spatial axes.
+
+    ``"same"`` keeps the centre of the full convolution, starting at offset ⌊(k − 1)/2⌋ as ``scipy.signal.convolve2d``
+    and ``numpy.convolve`` do. For an even k this is one pixel away from ``conv2d(x, flipped, padding="same")``
+    (torch's convention), because flipping an even kernel moves its centre by one pixel.
+    """
     kernel = as_array(kernel, "kernel", ndim=(2, 4))
-    return conv2d(x, kernel[..., ::-1, ::-1], stride, padding, boundary)
+    flipped = kernel[..., ::-1, ::-1]
+    if not (isinstance(padding, str) and padding == "same"):
+        return conv2d(x, flipped, stride, padding, boundary)
+    stride = check_int(stride, "stride", low=1)
+    full = conv2d(x, flipped, 1, "full", boundary)
+    (kh, kw), (H, W) = kernel.shape[-2:], np.shape(x)[-2:]
+    top, left = (kh - 1) // 2, (kw - 1) // 2
+    return full[..., top:top + H:stride, left:left + W:stride]
 
 
 # -- the convolution as a matrix (§9.1) ----------------------------------------------------------------
@@ -190,7 +202,7 @@ def conv2d_grads(x: Any, kernel: Any, grad_out: Any, stride: int = 1,
     x4, k4, single = _as_batch(x, kernel)
     C_out, C_in, kh, kw = k4.shape
     win = _windows(x4, kh, kw, stride, padding, "zero")            # N, C_in, Ho, Wo, kh, kw
-    G = as_array(grad_out, "grad_out").reshape(x4.shape[0], C_out, *win.shape[2:4])
+    G = _as_grad_out(grad_out, (x4.shape[0], C_out, *win.shape[2:4]), single, np.ndim(x) == 3)
     grad_k = np.einsum("nijk,nljkmp->ilmp", G, win, optimize=True)
     grad_xp = np.zeros(pad2d(x4, kh, kw, padding).shape)
     Ho, Wo = win.shape[2:4]
@@ -203,6 +215,15 @@ def conv2d_grads(x: Any, kernel: Any, grad_out: Any, stride: int = 1,
     if single:
         return grad_x[0, 0], grad_k[0, 0]
     return grad_x.reshape(np.shape(x)), grad_k
+
+
+def _as_grad_out(grad_out: Any, shape: tuple[int, ...], single: bool, unbatched: bool) -> np.ndarray:
+    """∂J/∂Z as (N, C_out, H_out, W_out); also accepted without the axes that a 2-D or 3-D input drops."""
+    G = as_array(grad_out, "grad_out")
+    allowed = [shape] + ([shape[2:]] if single else []) + ([shape[1:]] if unbatched else [])
+    if G.shape not in allowed:
+        raise ValueError(f"grad_out must have the output's shape, one of {allowed}; got {G.shape}")
+    return G.reshape(shape)
 
 
 # -- unshared and tiled convolution (§9.5, eqs. 9.9–9.10) ----------------------------------------------
@@ -248,11 +269,13 @@ def parameter_count(kind: str, c_in: int, c_out: int, k: int, out_size: int, t: 
     ``"dense"``: every output to every input; ``"local"``: one k × k × c_in kernel per output unit; ``"tiled"``:
     t² kernel banks; ``"conv"``: one bank shared by every position.
     """
+    c_in, c_out, k = check_int(c_in, "c_in", low=1), check_int(c_out, "c_out", low=1), check_int(k, "k", low=1)
+    out_size, t = check_int(out_size, "out_size", low=1), check_int(t, "t", low=1)
     banks = {"conv": 1, "tiled": t * t, "local": out_size * out_size}
     if kind == "dense":
         if in_size is None:
             raise ValueError("a dense layer's count needs in_size")
-        return c_out * out_size ** 2 * c_in * in_size ** 2
+        return c_out * out_size ** 2 * c_in * check_int(in_size, "in_size", low=1) ** 2
     if kind not in banks:
         raise ValueError(f"kind must be 'dense', 'local', 'tiled' or 'conv'; got {kind!r}")
     return banks[kind] * c_out * c_in * k * k
@@ -286,7 +309,8 @@ def conv_cost(in_shape: tuple[int, int], kernel_shape: tuple[int, int]) -> dict[
 
     Each output needs one multiplication per kernel entry and one fewer addition.
     """
-    (H, W), (kh, kw) = in_shape, kernel_shape
+    H, W = (check_int(n, "input size", low=1) for n in in_shape)
+    kh, kw = (check_int(n, "kernel size", low=1) for n in kernel_shape)
     outputs = conv_output_size(H, kh) * conv_output_size(W, kw)
     return {"outputs": outputs, "mult": outputs * kh * kw, "add": outputs * (kh * kw - 1), "weights": kh * kw}
 
@@ -294,7 +318,7 @@ def conv_cost(in_shape: tuple[int, int], kernel_shape: tuple[int, int]) -> dict[
 def separable_cost(in_shape: tuple[int, int], kh: int, kw: int) -> dict[str, int]:
     """Cost of a separable kh × kw convolution done as a (1 × kw) pass followed by a (kh × 1) pass."""
     rows = conv_cost(in_shape, (1, kw))
-    mid = (in_shape[0], conv_output_size(in_shape[1], kw))
+    mid = (in_shape[0], conv_output_size(in_shape[1], check_int(kw, "kw", low=1)))
     cols = conv_cost(mid, (kh, 1))
     return {key: rows[key] + cols[key] for key in ("mult", "add", "weights")} | {"outputs": cols["outputs"]}
 

@@ -57,8 +57,9 @@ def simple_cell(image: Any, kernel: Any) -> float:
 def complex_cell(image: Any, size: int, **params: float) -> float:
     """A complex cell: the L² norm of two simple cells whose Gabors differ in phase by π/2 (§9.10).
 
-    c = √(s₀² + s₁²). For a grating at the preferred frequency the pair acts like cosine and sine, so c does
-    not depend on the grating's phase: L² pooling gives invariance to small shifts.
+    c = √(s₀² + s₁²). For a grating at the preferred frequency the pair acts nearly like cosine and sine of the
+    grating's phase, so c barely depends on it (exactly only in the limit of many periods under the envelope, where
+    the envelope's leak at frequency 2f vanishes): L² pooling gives invariance to small shifts.
     """
     phi = params.pop("phi", 0.0)
     s0 = simple_cell(image, gabor_kernel(size, phi=phi, **params))

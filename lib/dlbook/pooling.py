@@ -30,11 +30,7 @@ def pool2d(x: Any, size: int, stride: int | None = None, kind: str = "max") -> n
     if size > min(x.shape[-2:]):
         raise ValueError(f"pool size {size} is larger than the map {x.shape[-2:]}")
     windows = sliding_window_view(x, (size, size), axis=(-2, -1))[..., ::stride, ::stride, :, :]
-    if kind == "max":
-        return windows.max(axis=(-2, -1))
-    if kind == "avg":
-        return windows.mean(axis=(-2, -1))
-    return np.sqrt(np.sum(windows ** 2, axis=(-2, -1)))
+    return _reduce(windows.reshape(windows.shape[:-2] + (size * size,)), kind)
 
 
 def pool1d(x: Any, size: int, stride: int = 1, kind: str = "max") -> np.ndarray:
@@ -48,8 +44,18 @@ def _pool_last_axis(x: np.ndarray, size: int, stride: int, kind: str) -> np.ndar
         raise ValueError(f"kind must be one of {POOLS}; got {kind!r}")
     if size > x.shape[-1]:
         raise ValueError(f"pool size {size} is longer than the signal ({x.shape[-1]})")
-    w = sliding_window_view(x, size, axis=-1)[..., ::stride, :]
-    return {"max": w.max(-1), "avg": w.mean(-1), "l2": np.sqrt((w ** 2).sum(-1))}[kind]
+    return _reduce(sliding_window_view(x, size, axis=-1)[..., ::stride, :], kind)
+
+
+def _reduce(w: np.ndarray, kind: str) -> np.ndarray:
+    """Max, mean or L² norm over the last axis; the norm is scaled by the largest |entry| so x² cannot overflow."""
+    if kind == "max":
+        return w.max(-1)
+    if kind == "avg":
+        return w.mean(-1)
+    scale = np.abs(w).max(-1, keepdims=True)
+    safe = np.where(scale > 0, scale, 1.0)
+    return (safe * np.sqrt(((w / safe) ** 2).sum(-1, keepdims=True)))[..., 0]
 
 
 def adaptive_max_pool2d(x: Any, out_h: int, out_w: int) -> np.ndarray:

@@ -62,9 +62,9 @@ def output_size_demo() -> Demo:
     """Kernel placements and the output width for each input width, kernel width, stride and padding mode."""
     return Demo(
         compute=output_size_compute, draw=output_size_draw,
-        controls=[Slider("m", 4, 10, 1, 7, "input width m", frames=3),
-                  Slider("k", 1, 5, 1, 3, "kernel width k", frames=3),
-                  Slider("stride", 1, 3, 1, 1, "stride s", frames=2),
+        controls=[Slider("m", 4, 7, 1, 7, "input width m", frames=2),
+                  Slider("k", 2, 5, 1, 2, "kernel width k", frames=2),
+                  Slider("stride", 1, 2, 1, 1, "stride s"),
                   Choice("padding", ["valid", "same", "full"], "valid", "zero padding")],
         title="Output width: valid, same and full convolution",
         alt="a row of input cells, zero-padding cells in grey, and one orange bar per kernel placement below it; "
@@ -266,10 +266,10 @@ def gabor_demo() -> Demo:
     """Gabor parameters (orientation, frequency, phase, envelope width) and the responses of simple and complex cells."""
     return Demo(
         compute=gabor_compute, draw=gabor_draw,
-        controls=[Slider("tau_deg", 0, 135, 45, 0, "orientation τ (degrees)"),
-                  Slider("f", 0.4, 1.2, 0.4, 0.8, "frequency f (rad/px)"),
+        controls=[Slider("tau_deg", 0, 90, 45, 0, "orientation τ (degrees)", frames=2),
+                  Slider("f", 0.4, 0.8, 0.2, 0.8, "frequency f (rad/px)", frames=2),
                   Choice("phi", ["even (φ = 0)", "odd (φ = π/2)"], "even (φ = 0)", "phase φ"),
-                  Slider("sigma", 2.0, 4.0, 1.0, 3.0, "envelope σ (px)", frames=2)],
+                  Slider("sigma", 2.0, 3.0, 0.5, 3.0, "envelope σ (px)", frames=2)],
         title="Gabor receptive fields on a photograph",
         alt="a Gabor kernel in red and blue, the signed simple-cell response map on a crop of the photograph, and "
             "the complex-cell energy map", dpi=64,
