@@ -65,7 +65,7 @@ def content_gate_draw(data: dict[str, Any]) -> Figure:
 def content_gate_demo() -> Demo:
     return Demo(content_gate_compute, content_gate_draw,
                 controls=[Choice("key", list(KEYS), "like row 2", label="key"),
-                          Slider("beta", 0.0, 30.0, 0.5, 4.0, label="key strength β", frames=3),
+                          Slider("beta", 0.0, 20.0, 0.5, 4.0, label="key strength β", frames=6),
                           Slider("g", 0.0, 1.0, 0.05, 1.0, label="interpolation gate g", frames=3)],
                 title="Content addressing and the interpolation gate",
                 alt="Bar charts of a neural Turing machine head's weighting over ten memory rows: the content "
