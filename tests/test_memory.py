@@ -163,3 +163,25 @@ def test_training_reduces_the_loss() -> None:
     losses = train_reader(net, torch.tensor(d["stories"]), torch.tensor(d["questions"]),
                           torch.tensor(d["answers"]), epochs=6)
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_shift_torch_matches_the_numpy_circular_convolution() -> None:
+    from dlbook.memory_networks import shift_torch
+    w = RNG.random(8); w /= w.sum()
+    s3 = RNG.random(3); s3 /= s3.sum()
+    s = np.zeros(8); s[[-1, 0, 1]] = s3
+    got = shift_torch(torch.tensor(w), torch.tensor(s3)).numpy()
+    assert np.allclose(got, mem.circular_shift(w, s), atol=1e-12)
+
+
+def test_copy_heads_forward_and_bad_sizes() -> None:
+    from dlbook.memory_networks import CopyHeads
+    torch.manual_seed(0)
+    heads = CopyHeads(length=3, rows=5).double()
+    x = torch.tensor(RNG.integers(0, 2, size=(2, 3, 4)), dtype=torch.float64)
+    out = heads(x)
+    assert out["outputs"].shape == (2, 3, 4)
+    assert torch.allclose(out["write_weights"].sum(1), torch.ones(3, dtype=torch.float64))
+    assert torch.all(out["outputs"] >= 0) and torch.all(out["outputs"] <= 1)    # reads are convex combinations
+    with pytest.raises(ValueError, match="length"):
+        CopyHeads(length=6, rows=5)

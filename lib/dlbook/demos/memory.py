@@ -29,12 +29,34 @@ KEYS = {"like row 2": MEMORY[2] + 0.3 * np.random.default_rng(9).standard_normal
 ADD = np.array([1.0, -1.0, 1.0, -1.0, 1.0, -1.0])
 
 
-def _bars(ax, w: np.ndarray, color: str, title: str) -> None:
-    ax.bar(np.arange(len(w)), w, color=color, width=0.8)
-    ax.set_ylim(0, 1.05)
-    ax.set_xticks(range(len(w)))
-    ax.set_title(title, fontsize=9)
+def _stages(ax, rows: list[tuple[np.ndarray, str, str]]) -> None:
+    """Several weightings over the rows, stacked in one axes (one band per stage, top to bottom)."""
+    n = len(rows)
+    for k, (w, color, label) in enumerate(rows):
+        base = 1.25 * (n - 1 - k)
+        ax.bar(np.arange(len(w)), w, bottom=base, color=color, width=0.8)
+        ax.axhline(base, color="0.8", lw=0.6)
+        ax.text(-0.7, base + 0.55, label, ha="right", va="center", fontsize=8.5)
+    ax.set_ylim(0, 1.25 * n)
+    ax.set_xlim(-0.6, ROWS - 0.4)
+    ax.set_yticks([])
+    ax.set_xticks([0, 3, 6, 9])
+    ax.set_xlabel("memory row (each band: weights from 0 to 1)", fontsize=8)
     ax.tick_params(labelsize=8)
+
+
+def _memory_panel(ax, image: np.ndarray, title: str, labels: list[str]) -> None:
+    ax.imshow(image, cmap="coolwarm", vmin=-1.6, vmax=1.6, aspect="auto")
+    ax.set_yticks([0, 5, 9] + ([ROWS + 1] if len(labels) > 3 else []), labels, fontsize=8)
+    ax.set_xticks([])
+    ax.set_title(title, fontsize=9)
+
+
+def _figure() -> tuple[Figure, Any, Any]:
+    fig, (ax, bx) = new_figure(ncols=2, width=3.3, height=2.9, layout=None)
+    ax.set_position((0.2, 0.15, 0.5, 0.8))
+    bx.set_position((0.79, 0.15, 0.19, 0.7))
+    return fig, ax, bx
 
 
 def content_gate_compute(key: str = "like row 2", beta: float = 4.0, g: float = 1.0) -> dict[str, Any]:
@@ -45,27 +67,20 @@ def content_gate_compute(key: str = "like row 2", beta: float = 4.0, g: float = 
 
 
 def content_gate_draw(data: dict[str, Any]) -> Figure:
-    fig, axes = new_figure(ncols=4, width=2.2, height=2.6, layout=None)
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.86, wspace=0.35)
-    ax = axes[0]
-    ax.imshow(np.vstack([MEMORY, np.full(WIDTH, np.nan), data["key"]]), cmap="coolwarm", vmin=-1.6, vmax=1.6,
-              aspect="auto")
-    ax.set_yticks([0, 5, 9, ROWS + 1], ["0", "5", "9", "key"], fontsize=8)
-    ax.set_xticks([])
-    ax.set_title("memory rows and the key", fontsize=9)
-    _bars(axes[1], data["w_content"], COLORS["data"], f"content w^c (β = {data['beta']:g})")
-    _bars(axes[2], PREVIOUS, COLORS["muted"], "previous weighting")
-    _bars(axes[3], data["w_gated"], COLORS["model"], f"gated w^g (g = {data['g']:g})")
-    for ax in axes[1:]:
-        ax.set_xlabel("memory row", fontsize=8)
+    fig, ax, bx = _figure()
+    _stages(ax, [(data["w_content"], COLORS["data"], f"content w^c\n(β = {data['beta']:g})"),
+                 (PREVIOUS, COLORS["muted"], "previous\nw_{t-1}"),
+                 (data["w_gated"], COLORS["model"], f"gated w^g\n(g = {data['g']:g})")])
+    _memory_panel(bx, np.vstack([MEMORY, np.full(WIDTH, np.nan), data["key"]]), "memory and key",
+                  ["0", "5", "9", "key"])
     return fig
 
 
 @register
 def content_gate_demo() -> Demo:
     return Demo(content_gate_compute, content_gate_draw,
-                controls=[Choice("key", list(KEYS), "like row 2", label="key"),
-                          Slider("beta", 0.0, 30.0, 0.5, 4.0, label="key strength β", frames=4),
+                controls=[Choice("key", ["like row 2", "between rows 2 and 5"], "like row 2", label="key"),
+                          Slider("beta", 0.0, 12.0, 0.5, 4.0, label="key strength β", frames=4),
                           Slider("g", 0.0, 1.0, 0.05, 1.0, label="interpolation gate g", frames=3)],
                 title="Content addressing and the interpolation gate",
                 alt="Bar charts of a neural Turing machine head's weighting over ten memory rows: the content "
@@ -80,28 +95,19 @@ def shift_sharpen_compute(shift: float = 1.0, gamma: float = 1.0) -> dict[str, A
 
 
 def shift_sharpen_draw(data: dict[str, Any]) -> Figure:
-    fig, axes = new_figure(ncols=4, width=2.2, height=2.6, layout=None)
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.86, wspace=0.35)
-    _bars(axes[0], data["gated"], COLORS["model"], "gated w^g")
-    _bars(axes[1], data["s"], COLORS["second"], f"shift s (shift = {data['shift']:g})")
-    axes[1].bar(np.arange(ROWS), data["shifted"], color="none", edgecolor=COLORS["data"], width=0.8,
-                label="shifted w̃")
-    axes[1].legend(fontsize=7, loc="upper right", frameon=False)
-    _bars(axes[2], data["final"], COLORS["optimum"], f"sharpened w (γ = {data['gamma']:g})")
-    for ax in axes[:3]:
-        ax.set_xlabel("memory row", fontsize=8)
-    ax = axes[3]
-    ax.imshow(data["written"], cmap="coolwarm", vmin=-1.6, vmax=1.6, aspect="auto")
-    ax.set_yticks([0, 5, 9], ["0", "5", "9"], fontsize=8)
-    ax.set_xticks([])
-    ax.set_title("memory after the write", fontsize=9)
+    fig, ax, bx = _figure()
+    _stages(ax, [(data["gated"], COLORS["model"], "gated w^g"),
+                 (data["s"], COLORS["second"], f"shift s\n(shift {data['shift']:g})"),
+                 (data["shifted"], COLORS["data"], "shifted w̃"),
+                 (data["final"], COLORS["optimum"], f"sharpened w\n(γ = {data['gamma']:g})")])
+    _memory_panel(bx, data["written"], "after the write", ["0", "5", "9"])
     return fig
 
 
 @register
 def shift_sharpen_demo() -> Demo:
     return Demo(shift_sharpen_compute, shift_sharpen_draw,
-                controls=[Slider("shift", -3.0, 7.0, 0.1, 1.0, label="shift (rows)", frames=21),
+                controls=[Slider("shift", -3.0, 3.0, 0.1, 1.0, label="shift (rows)", frames=13),
                           Slider("gamma", 1.0, 10.0, 0.5, 1.0, label="sharpening γ", frames=2)],
                 title="Shift, sharpen, write",
                 alt="A neural Turing machine head's gated weighting rotated by a shift distribution, sharpened "
