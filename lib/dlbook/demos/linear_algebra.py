@@ -81,7 +81,7 @@ def eigen_ellipse_demo() -> Demo:
             Slider("a", 0.0, 2.0, 0.25, 2.0, "a (row 1, col 1)", frames=3),
             Slider("b", -1.0, 1.0, 0.25, 1.0, "b (row 1, col 2)", frames=2),
             Slider("c", 0.0, 1.0, 0.25, 0.0, "c (row 2, col 1)", frames=2),
-            Slider("d", 0.0, 2.0, 0.25, 1.0, "d (row 2, col 2)", frames=3),
+            Slider("d", 0.0, 1.0, 0.25, 1.0, "d (row 2, col 2)", frames=2),
         ],
         title="A 2×2 matrix maps the circle to an ellipse with axes σᵢuᵢ",
         alt="the unit circle and its image under A = [[a, b], [c, d]], an ellipse whose semi-axes are the "
