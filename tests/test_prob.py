@@ -209,3 +209,14 @@ def test_mixture_responsibilities_are_bayes_rule_and_match_sampling() -> None:
     xs, c = sample_mixture(200_000, w, mu, sd, np.random.default_rng(0))
     near = np.abs(xs - 0.2) < 0.05                                     # samples that landed near x = 0.2
     assert np.mean(c[near] == 0) == pytest.approx(mixture_responsibilities(0.2, w, mu, sd)[0], abs=0.02)
+
+
+def test_change_of_variables_demo_rejects_bad_scale_and_power() -> None:
+    from dlbook.demos.probability import change_of_variables_compute
+
+    with pytest.raises(ValueError, match="scale"):
+        change_of_variables_compute(0.0, 1)
+    with pytest.raises(ValueError, match="power"):
+        change_of_variables_compute(1.0, 0)
+    with pytest.raises(ValueError, match="power"):
+        change_of_variables_compute(1.0, 1.5)

@@ -14,7 +14,7 @@ from dlbook.checks import check_int
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.linalg import lp_norm, rotation, svd
 from dlbook.pca import PCA, correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode
-from dlbook.plotting import COLORS, new_figure, square
+from dlbook.plotting import COLORS, new_figure, square, two_panels
 
 
 # -- any 2×2 matrix: the unit circle becomes an ellipse (§2.7–2.8, fig. 2.3) ------------------------
@@ -79,9 +79,9 @@ def eigen_ellipse_demo() -> Demo:
         compute=eigen_ellipse_compute, draw=eigen_ellipse_draw,
         controls=[
             Slider("a", 0.0, 2.0, 0.25, 2.0, "a (row 1, col 1)", frames=3),
-            Slider("b", -1.0, 1.0, 0.25, 1.0, "b (row 1, col 2)", frames=3),
-            Slider("c", -1.0, 1.0, 0.25, 0.0, "c (row 2, col 1)", frames=3),
-            Slider("d", 0.0, 2.0, 0.25, 1.0, "d (row 2, col 2)", frames=3),
+            Slider("b", -1.0, 1.0, 0.25, 1.0, "b (row 1, col 2)", frames=2),
+            Slider("c", 0.0, 1.0, 0.25, 0.0, "c (row 2, col 1)", frames=2),
+            Slider("d", 0.0, 1.0, 0.25, 1.0, "d (row 2, col 2)", frames=2),
         ],
         title="A 2×2 matrix maps the circle to an ellipse with axes σᵢuᵢ",
         alt="the unit circle and its image under A = [[a, b], [c, d]], an ellipse whose semi-axes are the "
@@ -134,7 +134,7 @@ def pca_direction_compute(angle: float, spread: str = "strongly correlated") -> 
 
 
 def pca_direction_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax, bx) = new_figure(ncols=2, width=4.0, height=3.6)
+    fig, ax, bx = two_panels(3.6, width=4.0)
     X, P, d, best = data["X"], data["proj"], data["d"], data["best"]
     square(ax, 5.0)
     ax.add_collection(LineCollection(np.stack([X, P], axis=1), colors=COLORS["second"], linewidths=0.6, alpha=0.6))
@@ -154,7 +154,7 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     bx.set_ylabel("sum over the points")
     bx.set_xlim(0, 180)
     bx.set_ylim(0, data["eigenvalues"].sum() * 1.05)
-    bx.set_title(f"captured {data['captured']:.0f} + error {data['error']:.0f} = {data['eigenvalues'].sum():.0f}",
+    bx.set_title(f"captured {data['captured']:.1f} + error {data['error']:.1f} = {data['eigenvalues'].sum():.1f}",
                  fontsize=10)
     bx.legend(loc="upper right", fontsize=7)
     return fig
@@ -165,7 +165,7 @@ def pca_direction_demo() -> Demo:
     """Turn a candidate direction through the data; the optimum (the top eigenvector of XᵀX) is marked."""
     return Demo(
         compute=pca_direction_compute, draw=pca_direction_draw,
-        controls=[Slider("angle", 0, 180, 1, 105, "direction angle (°)", frames=13),
+        controls=[Slider("angle", 0, 180, 1, 105, "direction angle (°)", frames=7),
                   Choice("spread", list(PCA2D_SPREADS), "strongly correlated", "data")],
         title="PCA explorer: which direction keeps the most?",
         alt="scatter of 2-D data with a candidate direction, projections and the best direction; "
@@ -340,7 +340,7 @@ def svd_compression_demo() -> Demo:
     """A rank slider for the SVD approximation of a photograph; the error curve is Eckart–Young's."""
     return Demo(
         compute=svd_compression_compute, draw=svd_compression_draw,
-        controls=[Slider("k", 1, 101, 1, 11, "rank k", frames=11)],
+        controls=[Slider("k", 1, 101, 1, 21, "rank k", frames=6)],
         title="Low-rank SVD compression",
         alt="a grey photograph rebuilt from its k largest singular values, and the Frobenius error against k",
     )

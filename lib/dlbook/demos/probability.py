@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from dlbook.checks import check_int, check_positive
 from dlbook.demo import Demo, Slider, register
 from dlbook.information import (GaussianFit, bernoulli_cross_entropy, bernoulli_entropy, bernoulli_kl,
                                 fit_forward_kl, fit_reverse_kl, forward_kl, reverse_kl)
@@ -32,6 +33,7 @@ def change_of_variables_compute(scale: float = 0.5, power: int = 1) -> dict[str,
     The correct density is p_y(y) = p_x(g⁻¹(y)) |dg⁻¹/dy| = (y/s)^(1/k − 1) / (s k) on (0, s]; the naive one
     forgets the factor |dg⁻¹/dy| and integrates to s instead of 1.
     """
+    scale, power = check_positive(scale, "scale"), check_int(power, "power", low=1)
     y = scale * uniform_samples() ** power
     grid = np.linspace(scale / 400, scale, 400)
     x_of_y = (grid / scale) ** (1.0 / power)            # g⁻¹(y)
@@ -159,11 +161,10 @@ def kl_explorer_demo() -> Demo:
     return Demo(
         compute=kl_explorer_compute, draw=kl_explorer_draw,
         controls=[
-            Slider("separation", 3.0, 5.0, 0.5, 4.0, "mode separation of p", frames=3),
+            Slider("separation", 2.0, 4.0, 0.25, 4.0, "mode separation of p (its modes have σ = 0.5)", frames=2),
             Slider("weight", 0.5, 0.9, 0.05, 0.5, "weight of p's left mode", frames=2),
-            Slider("width", 0.5, 1.5, 0.1, 0.5, "width σ of p's modes", frames=2),
-            Slider("q_mean", -3.0, 3.0, 0.25, 0.0, "mean of q", frames=3),
-            Slider("q_std", 0.5, 2.0, 0.25, 2.0, "width of q", frames=2),
+            Slider("q_mean", -2.0, 2.0, 0.25, -2.0, "mean of q", frames=2),
+            Slider("q_std", 0.5, 2.0, 0.25, 0.5, "width of q", frames=2),
         ],
         title="KL explorer: forward KL blurs the modes, reverse KL picks one",
         alt="a two-mode mixture p, a Gaussian q, the forward-KL fit spanning both modes and the reverse-KL fits "
@@ -217,8 +218,8 @@ def bernoulli_info_demo() -> Demo:
     """Sliders for p and q: entropy, cross-entropy and both KL divergences of two Bernoulli variables."""
     return Demo(
         compute=bernoulli_info_compute, draw=bernoulli_info_draw,
-        controls=[Slider("p", 0.0, 1.0, 0.05, 0.2, "p = P(x = 1)", frames=6),
-                  Slider("q", 0.1, 0.9, 0.05, 0.5, "q = Q(x = 1)", frames=5)],
+        controls=[Slider("p", 0.0, 1.0, 0.05, 0.5, "p = P(x = 1)", frames=3),
+                  Slider("q", 0.1, 0.9, 0.05, 0.5, "q = Q(x = 1)", frames=3)],
         title="Entropy, cross-entropy and KL of two coins",
         alt="bars of two Bernoulli distributions, and the cross-entropy and KL divergence as functions of q, "
             "with the entropy of P as a floor",
