@@ -9,7 +9,7 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from dlbook.attention import additive_score, attention_weights, dot_score, general_score
+from dlbook.attention import additive_score, attention_weights, diagonal_share, dot_score, general_score
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.plotting import COLORS, new_figure, square
@@ -78,7 +78,7 @@ def attention_explorer_demo() -> Demo:
     """Turn the query, pick a score and a temperature: watch the weights and the context vector move."""
     return Demo(
         compute=attention_explorer_compute, draw=attention_explorer_draw,
-        controls=[Slider("angle", 0, 360, 15, 90, "query angle (degrees)", frames=5),
+        controls=[Slider("angle", 0, 180, 15, 90, "query angle (degrees)", frames=3),
                   Choice("score", list(SCORE_TYPES), "dot", "score"),
                   Choice("temperature", [0.25, 1.0, 2.0], 1.0, "temperature τ")],
         title="Attention explorer: scores, softmax weights and the context vector",
@@ -183,11 +183,7 @@ def attention_heatmap_compute(example: int, examples: Sequence[tuple[list[str], 
     example = check_int(example, "example", low=0, high=len(examples) - 1)
     cols, rows, w = examples[example]
     w = np.asarray(w, dtype=np.float64)
-    share = None
-    if anti is not None and w.shape[0] == w.shape[1]:
-        T = w.shape[0]
-        diag = T - 1 - np.arange(T) if anti else np.arange(T)
-        share = float(w[np.arange(T), diag].sum() / w.sum())
+    share = diagonal_share(w, anti) if anti is not None and w.shape[0] == w.shape[1] else None
     return {"example": example, "inputs": list(cols), "outputs": list(rows), "weights": w, "share": share,
             "anti": anti}
 
