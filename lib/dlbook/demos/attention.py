@@ -55,6 +55,8 @@ def attention_explorer_draw(data: dict[str, Any]) -> Figure:
     fig, (ax, bx) = new_figure(ncols=2, width=3.6, height=3.3, layout=None)
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.28)
     square(ax, 2.2)
+    ax.set_xticks([])                                   # the picture needs no coordinates (and ticks are slow)
+    ax.set_yticks([])
     K, a, q, c = data["keys"], data["weights"], data["q"], data["context"]
     ax.scatter(*K.T, s=40 + 900 * a, color=COLORS["data"], alpha=0.75, zorder=2)
     for j, (x, y) in enumerate(K):
@@ -78,7 +80,7 @@ def attention_explorer_demo() -> Demo:
     """Turn the query, pick a score and a temperature: watch the weights and the context vector move."""
     return Demo(
         compute=attention_explorer_compute, draw=attention_explorer_draw,
-        controls=[Slider("angle", 0, 180, 15, 90, "query angle (degrees)", frames=3),
+        controls=[Slider("angle", 0, 90, 15, 90, "query angle (degrees)", frames=2),
                   Choice("score", list(SCORE_TYPES), "dot", "score"),
                   Choice("temperature", [0.25, 1.0, 2.0], 1.0, "temperature τ")],
         title="Attention explorer: scores, softmax weights and the context vector",
