@@ -164,3 +164,27 @@ def test_extreme_but_valid_inputs_stay_finite() -> None:
     assert np.all(np.isfinite(layer_norm(np.full((2, 4), 1e8))))        # zero variance: eps keeps it finite
     with pytest.raises(ValueError, match="finite"):
         scaled_dot_product_attention(np.full((2, 2), np.inf), np.ones((2, 2)), np.ones((2, 2)))
+
+
+def test_missing_or_misshapen_parameters_are_refused() -> None:
+    d = 4
+    p = {k: np.eye(d) for k in ("Wq", "Wk", "Wv", "Wo")}
+    X = RNG.standard_normal((3, d))
+    with pytest.raises(ValueError, match="missing"):
+        multi_head_attention(X, X, {k: v for k, v in p.items() if k != "Wq"}, 2)
+    with pytest.raises(ValueError, match="biases"):
+        multi_head_attention(X, X, {**p, "bq": np.zeros(d + 1)}, 2)
+    with pytest.raises(ValueError, match="missing"):
+        transformer_block(X, p, 2)
+    with pytest.raises(ValueError, match="gamma and beta"):
+        layer_norm(X, np.ones(d + 1))
+
+
+def test_diagonal_share() -> None:
+    from dlbook.attention import diagonal_share
+    assert diagonal_share(np.eye(5)[::-1]) == 1.0 and diagonal_share(np.eye(5), anti=False) == 1.0
+    assert np.isclose(diagonal_share(np.full((3, 4, 4), 0.25)), 0.25)
+    with pytest.raises(ValueError):
+        diagonal_share(np.ones((3, 4)))
+    with pytest.raises(ValueError):
+        diagonal_share(-np.eye(3))

@@ -22,6 +22,7 @@ __all__ = [
     "attention_weights",
     "causal_mask",
     "concat_score",
+    "diagonal_share",
     "dot_score",
     "general_score",
     "layer_norm",
@@ -143,6 +144,18 @@ def padding_mask(lengths: Any, m: int) -> np.ndarray:
     return (np.arange(m)[None, :] < lengths[:, None])[:, None, :]
 
 
+def diagonal_share(weights: Any, anti: bool = True) -> float:
+    """The share of attention mass on the (anti-)diagonal of square (…, T, T) weight maps: 1 for perfect reversal."""
+    w = as_array(weights, "weights")
+    if w.ndim < 2 or w.shape[-1] != w.shape[-2]:
+        raise ValueError(f"weights must end in a square (T, T) map; got shape {w.shape}")
+    if np.any(w < 0) or not w.sum() > 0:
+        raise ValueError("weights must be non-negative with a positive total")
+    T = w.shape[-1]
+    cols = T - 1 - np.arange(T) if anti else np.arange(T)
+    return float(w[..., np.arange(T), cols].sum() / w.sum())
+
+
 def _split_heads(X: np.ndarray, h: int) -> np.ndarray:
     """(..., n, d) → (..., h, n, d/h)."""
     *lead, n, d = X.shape
@@ -162,16 +175,23 @@ def multi_head_attention(Xq: Any, Xkv: Any, params: dict[str, Any], n_heads: int
     d = Xq.shape[-1]
     if d % h or Xkv.shape[-1] != d:
         raise ValueError(f"the model width {d} must equal Xkv's ({Xkv.shape[-1]}) and be divisible by n_heads={h}")
+    _require(params, ("Wq", "Wk", "Wv", "Wo"))
     p = {k: as_array(params[k], k) for k in ("Wq", "Wk", "Wv", "Wo")}
     b = {k: as_array(params.get(k, np.zeros(d)), k) for k in ("bq", "bk", "bv", "bo")}
-    if any(W.shape != (d, d) for W in p.values()):
-        raise ValueError(f"Wq, Wk, Wv and Wo must all be ({d}, {d})")
+    if any(W.shape != (d, d) for W in p.values()) or any(v.shape != (d,) for v in b.values()):
+        raise ValueError(f"Wq, Wk, Wv and Wo must all be ({d}, {d}) and the biases ({d},)")
     Q = _split_heads(Xq @ p["Wq"] + b["bq"], h)
     K = _split_heads(Xkv @ p["Wk"] + b["bk"], h)
     V = _split_heads(Xkv @ p["Wv"] + b["bv"], h)
     heads, weights = scaled_dot_product_attention(Q, K, V, mask)          # (..., h, n, d/h)
     concat = np.swapaxes(heads, -2, -3).reshape(*Xq.shape)              # heads side by side: (..., n, d)
     return concat @ p["Wo"] + b["bo"], weights
+
+
+def _require(params: dict[str, Any], keys: tuple[str, ...]) -> None:
+    missing = [k for k in keys if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}; expected the keys {list(keys)}")
 
 
 def sinusoidal_positions(n: int, d: int) -> np.ndarray:
@@ -196,6 +216,8 @@ def layer_norm(x: Any, gamma: Any = None, beta: Any = None, eps: float = 1e-5) -
     y = (x - mu) / np.sqrt(var + eps)
     gamma = np.ones(x.shape[-1]) if gamma is None else as_array(gamma, "gamma", ndim=1)
     beta = np.zeros(x.shape[-1]) if beta is None else as_array(beta, "beta", ndim=1)
+    if gamma.shape != (x.shape[-1],) or beta.shape != (x.shape[-1],):
+        raise ValueError(f"gamma and beta must have shape ({x.shape[-1]},); got {gamma.shape} and {beta.shape}")
     return y * gamma + beta
 
 
@@ -209,6 +231,7 @@ def transformer_block(X: Any, params: dict[str, Any], n_heads: int, mask: Any = 
     ``g2``, ``be2``.
     """
     X = as_array(X, "X")
+    _require(params, ("W1", "b1", "W2", "b2", "g1", "be1", "g2", "be2"))
 
     def attend(Z: np.ndarray) -> np.ndarray:
         return multi_head_attention(Z, Z, params, n_heads, mask)[0]

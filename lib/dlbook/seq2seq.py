@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from dlbook.attention import diagonal_share
 from dlbook.checks import check_int, check_positive
 
 __all__ = ["AttentionSeq2Seq", "TrainResult", "train_seq2seq", "diagonal_share"]
@@ -132,13 +133,3 @@ def train_seq2seq(model: AttentionSeq2Seq, src: np.ndarray, tgt: np.ndarray, ste
         opt.step()
         losses[i] = loss.item()
     return TrainResult(losses, time.perf_counter() - start)
-
-
-def diagonal_share(weights: np.ndarray, anti: bool = True) -> float:
-    """The share of attention mass on the (anti-)diagonal of square (…, T, T) weight maps: 1 for perfect reversal."""
-    w = np.asarray(weights, dtype=np.float64)
-    if w.ndim < 2 or w.shape[-1] != w.shape[-2]:
-        raise ValueError(f"weights must end in a square (T, T) map; got shape {w.shape}")
-    T = w.shape[-1]
-    cols = T - 1 - np.arange(T) if anti else np.arange(T)
-    return float(w[..., np.arange(T), cols].sum() / w.sum())

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from dlbook.attention import additive_score, attention_weights, dot_score, general_score
+from dlbook.attention import additive_score, attention_weights, diagonal_share, dot_score, general_score
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.plotting import COLORS, new_figure, square
@@ -55,6 +55,8 @@ def attention_explorer_draw(data: dict[str, Any]) -> Figure:
     fig, (ax, bx) = new_figure(ncols=2, width=3.6, height=3.3, layout=None)
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.28)
     square(ax, 2.2)
+    ax.set_xticks([])                                   # the picture needs no coordinates (and ticks are slow)
+    ax.set_yticks([])
     K, a, q, c = data["keys"], data["weights"], data["q"], data["context"]
     ax.scatter(*K.T, s=40 + 900 * a, color=COLORS["data"], alpha=0.75, zorder=2)
     for j, (x, y) in enumerate(K):
@@ -78,7 +80,7 @@ def attention_explorer_demo() -> Demo:
     """Turn the query, pick a score and a temperature: watch the weights and the context vector move."""
     return Demo(
         compute=attention_explorer_compute, draw=attention_explorer_draw,
-        controls=[Slider("angle", 0, 360, 15, 90, "query angle (degrees)", frames=5),
+        controls=[Slider("angle", 0, 90, 15, 90, "query angle (degrees)", frames=2),
                   Choice("score", list(SCORE_TYPES), "dot", "score"),
                   Choice("temperature", [0.25, 1.0, 2.0], 1.0, "temperature τ")],
         title="Attention explorer: scores, softmax weights and the context vector",
@@ -183,11 +185,7 @@ def attention_heatmap_compute(example: int, examples: Sequence[tuple[list[str], 
     example = check_int(example, "example", low=0, high=len(examples) - 1)
     cols, rows, w = examples[example]
     w = np.asarray(w, dtype=np.float64)
-    share = None
-    if anti is not None and w.shape[0] == w.shape[1]:
-        T = w.shape[0]
-        diag = T - 1 - np.arange(T) if anti else np.arange(T)
-        share = float(w[np.arange(T), diag].sum() / w.sum())
+    share = diagonal_share(w, anti) if anti is not None and w.shape[0] == w.shape[1] else None
     return {"example": example, "inputs": list(cols), "outputs": list(rows), "weights": w, "share": share,
             "anti": anti}
 
