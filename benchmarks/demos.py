@@ -29,7 +29,7 @@ def run_one(factory: Any) -> dict[str, Any]:
         demo.frame()
         for setting in demo.settings():
             t0 = time.perf_counter()
-            data = demo.compute(**{**demo.defaults, **setting})
+            data = demo.compute(**(demo.data or {}), **{**demo.defaults, **setting})
             t1 = time.perf_counter()
             fig = demo.draw(data)
             t2 = time.perf_counter()

@@ -109,7 +109,7 @@ def test_every_demo_over_its_whole_range(name: str) -> None:
         warnings.simplefilter("error")
         for s in settings:
             start = time.process_time()
-            data = demo.compute(**{**demo.defaults, **s})
+            data = demo.compute(**(demo.data or {}), **{**demo.defaults, **s})
             fig = demo.draw(data)
             times.append(time.process_time() - start)
             assert isinstance(fig, Figure)

@@ -178,16 +178,18 @@ def _illustrative_examples() -> list[tuple[list[str], list[str], np.ndarray]]:
     return out
 
 
-def attention_heatmap_compute(example: int, examples: Sequence[tuple[list[str], list[str], np.ndarray]],
-                              anti: bool | None = True) -> dict[str, Any]:
+def attention_heatmap_compute(example: int, weights: np.ndarray, inputs: np.ndarray, outputs: np.ndarray,
+                              anti: int = 1) -> dict[str, Any]:
     """One example's weight map (rows: outputs, columns: inputs) and its share of mass on the anti-diagonal
-    (``anti=True``), the main diagonal (``False``) or neither (``None``)."""
-    example = check_int(example, "example", low=0, high=len(examples) - 1)
-    cols, rows, w = examples[example]
-    w = np.asarray(w, dtype=np.float64)
-    share = diagonal_share(w, anti) if anti is not None and w.shape[0] == w.shape[1] else None
-    return {"example": example, "inputs": list(cols), "outputs": list(rows), "weights": w, "share": share,
-            "anti": anti}
+    (``anti=1``), the main diagonal (``0``) or neither (``-1``). ``weights`` stacks the examples' maps
+    (examples × outputs × inputs); ``inputs`` and ``outputs`` hold their labels, one row per example."""
+    weights = np.asarray(weights, dtype=np.float64)
+    example = check_int(example, "example", low=0, high=weights.shape[0] - 1)
+    w = weights[example]
+    anti_flag = {1: True, 0: False, -1: None}[int(anti)]
+    share = diagonal_share(w, anti_flag) if anti_flag is not None and w.shape[0] == w.shape[1] else None
+    return {"example": example, "inputs": [str(v) for v in inputs[example]],
+            "outputs": [str(v) for v in outputs[example]], "weights": w, "share": share, "anti": anti_flag}
 
 
 def attention_heatmap_draw(data: dict[str, Any]) -> Figure:
@@ -209,17 +211,20 @@ def attention_heatmap_draw(data: dict[str, Any]) -> Figure:
 @register
 def attention_heatmap_demo(examples: Sequence[tuple[list[str], list[str], np.ndarray]] | None = None,
                            anti: bool | None = True, title: str = "Attention weights of a reversal model") -> Demo:
-    """Pick an example and see its attention map. ``examples`` holds (input labels, output labels, weights) triples;
-    without them the demo shows illustrative blurred anti-diagonals (the notebook passes a trained model's maps)."""
+    """Pick an example and see its attention map. ``examples`` holds (input labels, output labels, weights) triples
+    of one shape; without them the demo shows illustrative blurred anti-diagonals (the notebook passes a trained
+    model's maps). The maps travel with the page as the demo's ``data``, so it also computes in the browser."""
     examples = list(examples) if examples is not None else _illustrative_examples()
     if not 2 <= len(examples) <= 60:
         raise ValueError(f"examples must hold 2 to 60 (inputs, outputs, weights) triples; got {len(examples)}")
-
-    def compute(example: int) -> dict[str, Any]:
-        return attention_heatmap_compute(example, examples, anti)
-
+    if len({np.shape(w) for _, _, w in examples}) != 1:
+        raise ValueError("every example's weight map must have the same shape")
+    data = {"weights": np.stack([np.asarray(w, dtype=np.float64) for _, _, w in examples]),
+            "inputs": np.array([[str(v) for v in cols] for cols, _, _ in examples]),
+            "outputs": np.array([[str(v) for v in rows] for _, rows, _ in examples]),
+            "anti": {True: 1, False: 0, None: -1}[anti]}
     return Demo(
-        compute=compute, draw=attention_heatmap_draw,
+        compute=attention_heatmap_compute, draw=attention_heatmap_draw, data=data,
         controls=[Slider("example", 0, len(examples) - 1, 1, 0, "example")],
         title=title,
         alt="a heat map of attention weights, one row per output step and one column per input position",
