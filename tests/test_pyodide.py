@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from harness import ROOT
 from dlbook import browser
 from dlbook import pyodide_runtime as rt
 from dlbook.demo import Slider, registered
