@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from dlbook.checks import as_array, check_int, check_positive
-from dlbook.mlp import Layer, _labels, activation, mlp_backward, mlp_forward
+from dlbook.checks import as_array, check_int, check_positive, class_labels
+from dlbook.mlp import Layer, activation, mlp_backward, mlp_forward
 from dlbook.prob import softmax
 
 Array = np.ndarray
@@ -29,7 +29,7 @@ def input_gradient(layers: list[Layer], X: Any, labels: Any, act: str = "relu") 
     logits, cache = mlp_forward(layers, X, act)
     _, g_prime = activation(act)
     n, k = logits.shape
-    y = _labels(labels, n, k)
+    y = class_labels(labels, k, shape=n)
     delta = softmax(logits, axis=1)
     delta[np.arange(n), y] -= 1.0                       # ∂J/∂z = softmax(z) − 1_y
     for i in range(len(layers) - 1, -1, -1):

@@ -71,6 +71,22 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
     return v
 
 
+def class_labels(labels: Any, n_classes: int, *, shape: int | tuple[int, ...], name: str = "labels") -> np.ndarray:
+    """Return ``labels`` as an integer array of the given shape with values in [0, n_classes).
+
+    Raises ``ValueError`` naming the argument unless every entry is an integer class index of the right shape.
+    """
+    y = np.asarray(labels)
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if y.shape != shape:
+        kind = "a 1-D array" if len(shape) == 1 else f"an array of shape {shape}"
+        raise ValueError(f"{name} must be {kind} of {shape[0]} class indices; got shape {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer) or (y.size and (y.min() < 0 or y.max() >= n_classes)):
+        raise ValueError(f"{name} must be integers in [0, {n_classes - 1}] (class labels); got {y.dtype} values "
+                         f"from {y.min() if y.size else '-'} to {y.max() if y.size else '-'}")
+    return y
+
+
 def check_probabilities(p: Any, name: str, *, axis: int = -1, atol: float = 1e-6) -> np.ndarray:
     """Return ``p`` as an array of probabilities summing to one along ``axis``.
 

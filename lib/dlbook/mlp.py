@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from dlbook.checks import as_array, check_int, check_positive
+from dlbook.checks import as_array, check_int, check_positive, class_labels
 from dlbook.init import glorot_uniform
 from dlbook.prob import log_softmax, sigmoid, softmax, softplus
 
@@ -120,19 +120,10 @@ def bce_with_logits(z: Any, y: Any) -> float:
     return float(np.mean(softplus((1.0 - 2.0 * y) * z)))
 
 
-def _labels(labels: Any, n: int, k: int) -> Array:
-    y = np.asarray(labels)
-    if y.ndim != 1 or len(y) != n:
-        raise ValueError(f"labels must be a 1-D array of {n} class indices; got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= k:
-        raise ValueError(f"labels must be integers in [0, {k - 1}]")
-    return y
-
-
 def softmax_cross_entropy(logits: Any, labels: Any) -> float:
     """Mean of −log softmax(z)_g over examples: the softmax output unit's NLL (§6.2.2.3, eq. 6.30)."""
     logits = as_array(logits, "logits", ndim=2)
-    y = _labels(labels, len(logits), logits.shape[1])
+    y = class_labels(labels, logits.shape[1], shape=len(logits))
     return float(-np.mean(log_softmax(logits, axis=1)[np.arange(len(y)), y]))
 
 
@@ -226,7 +217,7 @@ def mlp_backward(layers: list[Layer], cache: Cache, labels: Any, act: str = "rel
     """
     logits = cache.pre[-1]
     n, k = logits.shape
-    delta = (softmax(logits, axis=1) - np.eye(k)[_labels(labels, n, k)]) / n
+    delta = (softmax(logits, axis=1) - np.eye(k)[class_labels(labels, k, shape=n)]) / n
     grads = backprop(layers, cache, delta, act)
     decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
     return [Layer(W=g.W + 2 * decay * l.W, b=g.b) for g, l in zip(grads, layers)]

@@ -19,8 +19,8 @@ from typing import Any, Callable
 import numpy as np
 
 from dlbook.checks import check_square
-from dlbook.checks import as_array, check_int, check_positive
-from dlbook.mlp import Layer, _labels, activation
+from dlbook.checks import as_array, check_int, check_positive, class_labels
+from dlbook.mlp import Layer, activation
 from dlbook.prob import log_softmax, softmax
 
 Array = np.ndarray
@@ -151,7 +151,7 @@ def smooth_labels(labels: Any, k: int, eps: float) -> Array:
     eps = check_positive(eps, "eps", allow_zero=True)
     if eps > 1:
         raise ValueError(f"eps must be in [0, 1]; got {eps}")
-    y = _labels(labels, len(np.asarray(labels)), k)
+    y = class_labels(labels, k, shape=len(np.asarray(labels)))
     T = np.full((len(y), k), eps / (k - 1))
     T[np.arange(len(y)), y] = 1.0 - eps
     return T

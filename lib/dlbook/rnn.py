@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from dlbook.checks import as_array, check_int, check_positive
+from dlbook.checks import as_array, check_int, check_positive, class_labels
 from dlbook.prob import log_softmax, sigmoid, softmax
 
 
@@ -99,10 +99,7 @@ def rnn_loss(p: RNNParams, x: Any, y: Any, h0: Any = None) -> float:
 def _labels(y: Any, shape: tuple[int, int], n_classes: int) -> np.ndarray:
     y = np.asarray(y)
     y = y[:, None] if y.ndim == 1 and shape[1] == 1 else y
-    if y.shape != shape or not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= n_classes:
-        raise ValueError(f"y must be integer class labels in [0, {n_classes}) of shape {shape}; got {y.dtype} "
-                         f"array of shape {y.shape}")
-    return y
+    return class_labels(y, n_classes, shape=shape, name="labels y")
 
 
 def bptt(p: RNNParams, x: Any, y: Any, h0: Any = None) -> tuple[float, RNNParams]:
