@@ -3,6 +3,8 @@ low-rank SVD compression (§2.8) and the PCA explorers (§2.12)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from functools import lru_cache
 from typing import Any
 
@@ -192,11 +194,12 @@ DIGIT_ROWS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 DIGIT_KS = (0, 1, 2, 3, 4, 5, 8, 10, 16, 21, 32, 48, 64)
 
 
-def pca_digits_compute(k: int) -> dict[str, Any]:
-    """Reconstruct ten digits from their first ``k`` principal components."""
-    k = check_int(k, "k", low=0, high=64)
-    X, full = digits_pca()
-    rows = X[list(DIGIT_ROWS)]
+def pca_digits_compute(k: int, rows: np.ndarray, mean: np.ndarray, components: np.ndarray,
+                       eigenvalues: np.ndarray) -> dict[str, Any]:
+    """Reconstruct the digits ``rows`` from their first ``k`` principal components (the data of the full PCA)."""
+    full = PCA(np.asarray(mean, float), np.asarray(components, float), np.asarray(eigenvalues, float))
+    k = check_int(k, "k", low=0, high=full.components.shape[1])
+    rows = np.asarray(rows, float)
     if k == 0:
         recon = np.repeat(full.mean[None, :], len(rows), axis=0)
     else:
@@ -227,8 +230,11 @@ def pca_digits_draw(data: dict[str, Any]) -> Figure:
 @register
 def pca_digits_demo() -> Demo:
     """Choose how many principal components reconstruct the digits; see the explained-variance curve."""
+    X, full = digits_pca()  # computed in the notebook; the page ships these arrays, not scikit-learn
     return Demo(
         compute=pca_digits_compute, draw=pca_digits_draw,
+        data={"rows": X[list(DIGIT_ROWS)], "mean": full.mean, "components": full.components,
+              "eigenvalues": full.eigenvalues},
         controls=[Choice("k", list(DIGIT_KS), 8, "components k")],
         title="PCA on 8×8 digits: how many components are enough?",
         alt="ten digits and their reconstructions from k principal components, and the cumulative explained variance",
@@ -308,9 +314,22 @@ def _rank_k(U: np.ndarray, s: np.ndarray, Vt: np.ndarray, k: int) -> np.ndarray:
     return np.einsum("ik,k,kj->ij", U[:, :k], s[:k], Vt[:k], optimize=False)
 
 
-def svd_compression_compute(k: int) -> dict[str, Any]:
-    """Keep the ``k`` largest singular values of the photograph; report the Frobenius error and storage."""
-    img, U, s, Vt = china_svd()
+_SVDS: dict[tuple[tuple[int, ...], str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _svd_of(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The book's Jacobi SVD of ``img``, computed once per image (about a second) and then remembered."""
+    key = (img.shape, hashlib.sha1(np.ascontiguousarray(img).tobytes()).hexdigest())
+    if key not in _SVDS:
+        _SVDS.clear()
+        _SVDS[key] = svd(img)
+    return _SVDS[key]
+
+
+def svd_compression_compute(k: int, img: np.ndarray) -> dict[str, Any]:
+    """Keep the ``k`` largest singular values of the photograph ``img``; report the Frobenius error and storage."""
+    img = np.asarray(img, float)
+    U, s, Vt = _svd_of(img)
     k = check_int(k, "k", low=1, high=s.size)
     approx = _rank_k(U, s, Vt, k)
     m, n = img.shape
@@ -338,8 +357,9 @@ def svd_compression_draw(data: dict[str, Any]) -> Figure:
 @register
 def svd_compression_demo() -> Demo:
     """A rank slider for the SVD approximation of a photograph; the error curve is Eckart–Young's."""
+    img = china_svd()[0]  # loaded in the notebook; the page ships the 106×160 image, not scikit-learn
     return Demo(
-        compute=svd_compression_compute, draw=svd_compression_draw,
+        compute=svd_compression_compute, draw=svd_compression_draw, data={"img": img},
         controls=[Slider("k", 1, 101, 1, 21, "rank k", frames=6)],
         title="Low-rank SVD compression",
         alt="a grey photograph rebuilt from its k largest singular values, and the Frobenius error against k",
