@@ -127,3 +127,26 @@ def _assert_no_nan(data, where: str) -> None:
             _assert_no_nan(v, where)
         elif isinstance(v, (np.ndarray, float, np.floating)) and np.asarray(v).dtype.kind == "f":
             assert not np.any(np.isnan(v)), f"NaN in the data of {where}"
+
+
+def test_live_demos_pre_render_a_coarse_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A demo that computes live online pre-renders each slider's ends and default only; DLBOOK_FRAMES=full
+    restores the whole declared grid; a demo kept pre-rendered always gets its whole grid."""
+    from dlbook import browser
+
+    demo = DEMOS["dlbook.demos.numerical.gd_quadratic_demo"]()
+    assert browser.live_reason(demo) is None
+    for c, g in zip(demo.controls, demo.static_grids()):
+        if isinstance(c, Slider):
+            assert g == sorted({c.grid()[0], c.grid()[-1], min(c.grid(), key=lambda v: abs(v - c.value))})
+        else:
+            assert g == c.grid()
+    assert len(demo.settings()) < demo.n_frames
+    live = browser.live_spec(demo)
+    assert [c["grid"] for c in live["controls"] if c["kind"] == "slider"] == \
+        [g for c, g in zip(demo.controls, demo.static_grids()) if isinstance(c, Slider)]
+    monkeypatch.setenv("DLBOOK_FRAMES", "full")
+    assert len(demo.settings()) == demo.n_frames
+    monkeypatch.delenv("DLBOOK_FRAMES")
+    kept = Demo(demo.compute, demo.draw, demo.controls, in_browser=False)
+    assert len(kept.settings()) == kept.n_frames

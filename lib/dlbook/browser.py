@@ -172,10 +172,10 @@ def live_spec(demo: Demo) -> dict[str, Any]:
         packages.update(top)
         lazy.update(nested)
     controls = []
-    for c in demo.controls:
+    for c, grid in zip(demo.controls, demo.static_grids()):
         if isinstance(c, Slider):
             controls.append({"name": c.name, "kind": "slider", "low": c.low, "high": c.high, "step": c.step,
-                             "value": c.value, "int": c.is_int, "grid": c.grid()})
+                             "value": c.value, "int": c.is_int, "grid": grid})
         else:
             controls.append({"name": c.name, "kind": "choice", "values": c.grid(), "labels": c.labels(),
                              "value": c.grid().index(c.value)})

@@ -35,6 +35,7 @@ import io
 import itertools
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -99,7 +100,7 @@ class Slider:
         return [int(round(v)) for v in values] if self.is_int else values
 
     def labels(self) -> list[str]:
-        return [f"{v:g}" if isinstance(v, float) else str(v) for v in self.grid()]
+        return [_label(v) for v in self.grid()]
 
     def widget(self) -> Any:
         import ipywidgets as w
@@ -226,10 +227,25 @@ class Demo:
         """Compute and draw one setting of the controls (missing ones take their defaults)."""
         return self.draw(self.compute(**(self.data or {}), **{**self.defaults, **values}))
 
+    def static_grids(self) -> list[list[Any]]:
+        """The values of each control the page pre-renders.
+
+        A demo that computes live online pre-renders only a coarse grid: each slider's two ends and its default
+        (choices keep every option). Those frames are the first paint and the fallback while Python starts; the
+        live view then computes any value. A demo that stays pre-rendered gets its whole declared grid. Set
+        ``DLBOOK_FRAMES=full`` to pre-render every demo's whole grid (for a site built without the runtime).
+        """
+        from dlbook import browser
+
+        full = [c.grid() for c in self.controls]
+        if os.environ.get("DLBOOK_FRAMES", "coarse") == "full" or browser.live_reason(self) is not None:
+            return full
+        return [_coarse(g, c.value) if isinstance(c, Slider) else g for c, g in zip(self.controls, full)]
+
     def settings(self) -> list[dict[str, Any]]:
         """Every point of the static grid, in the order the page indexes them."""
         names = [c.name for c in self.controls]
-        return [dict(zip(names, vals)) for vals in itertools.product(*(c.grid() for c in self.controls))]
+        return [dict(zip(names, vals)) for vals in itertools.product(*self.static_grids())]
 
     # -- the static view -----------------------------------------------
     def static_html(self) -> str:
@@ -243,8 +259,8 @@ class Demo:
                 seen[png] = len(frames)
                 frames.append(png)
             index.append(seen[png])
-        grids = [c.grid() for c in self.controls]
-        labels = [c.labels() for c in self.controls]
+        grids = self.static_grids()
+        labels = [[_label(v) for v in g] if isinstance(c, Slider) else c.labels() for c, g in zip(self.controls, grids)]
         spec = {"sizes": [len(g) for g in grids], "labels": labels, "index": index, "frames": frames}
         uid = "dlbook-demo-" + hashlib.sha1(json.dumps(spec["labels"]).encode() + frames[0][:4096].encode()
                                             + self.title.encode()).hexdigest()[:10]
@@ -316,6 +332,16 @@ class Demo:
 def _json_in_html(obj: Any) -> str:
     """JSON safe inside a ``<script>`` element (no ``</script>`` can close it early)."""
     return json.dumps(obj).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _coarse(grid: Sequence[Any], value: Any) -> list[Any]:
+    """A slider's grid cut to its two ends and the point nearest its default value."""
+    keep = sorted({0, _nearest(grid, value), len(grid) - 1})
+    return [grid[i] for i in keep]
+
+
+def _label(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def _nearest(grid: Sequence[Any], value: Any) -> int:
