@@ -78,3 +78,31 @@ def test_check_square_and_check_unit_vector() -> None:
         check_unit_vector([0.0, 2.0], 2, "u")
     with pytest.raises(ValueError, match="u must have 3 entries; got 2"):
         check_unit_vector([0.6, 0.8], 3, "u")
+
+
+def test_seed_everything_seeds_torch_imported_later() -> None:
+    """Without torch imported, seed_everything defers seeding torch to its first import (in a fresh process)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom dlbook import seed_everything\nseed_everything(3)\nassert 'torch' not in sys.modules\n"
+            "import torch\na = torch.rand(3)\nassert torch.get_num_threads() == 1\ntorch.manual_seed(3)\n"
+            "assert torch.equal(a, torch.rand(3))\nprint('seeded')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "seeded" in out.stdout, out.stderr[-2000:]
+
+
+def test_glue_writes_what_myst_nb_reads() -> None:
+    """dlbook.glue emits the same display message as myst_nb.glue (MyST-NB pastes it into the prose)."""
+    from unittest import mock
+
+    import myst_nb
+
+    from dlbook import glue
+
+    calls = []
+    for fn, target in ((glue, "IPython.display.display"), (myst_nb.glue, "myst_nb.ext.glue.ipy_display")):
+        with mock.patch(target, side_effect=lambda *a, **k: calls.append((a, k))):
+            fn("x", 0.25, display=False)
+    assert calls[0] == calls[1]
+    assert "application/papermill.record/text/plain" in calls[0][0][0]

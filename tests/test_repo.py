@@ -52,6 +52,17 @@ def test_notebooks_are_stored_without_outputs() -> None:
                 assert cell.get("execution_count") is None, f"{path.name}: a cell has an execution count"
 
 
+def test_notebooks_glue_without_importing_myst_nb() -> None:
+    """Notebooks glue with ``dlbook.glue``: importing ``myst_nb`` in a kernel costs about 2.5 s of CPU each time."""
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            src = "".join(cell["source"])
+            if cell["cell_type"] == "code":
+                assert not re.search(r"^\s*(from|import) myst_nb", src, re.M), \
+                    f"{path.relative_to(ROOT)}: use `from dlbook import glue` instead of myst_nb's"
+
+
 def test_notebooks_paste_no_library_code() -> None:
     """Library code is shown with show_source, never pasted: no notebook defines a function of dlbook's."""
     import ast

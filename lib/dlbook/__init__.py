@@ -11,10 +11,11 @@ where neither IPython nor torch exists.
 
 from typing import Any
 
-__all__ = ["device", "seed_everything", "show_source"]
+__all__ = ["device", "glue", "seed_everything", "show_source"]
 __version__ = "0.1.0"
 
-_LAZY = {"show_source": "dlbook.source", "device": "dlbook.utils", "seed_everything": "dlbook.utils"}
+_LAZY = {"show_source": "dlbook.source", "glue": "dlbook.source", "device": "dlbook.utils",
+         "seed_everything": "dlbook.utils"}
 
 
 def __getattr__(name: str) -> Any:

@@ -37,3 +37,24 @@ def show_source(*objs: Any) -> Markdown:
         end = start + text.count("\n") - 1
         blocks.append(f"*`lib/{rel}`, lines {start}–{end}:*\n\n```python\n{text.rstrip()}\n```")
     return Markdown("\n\n".join(blocks))
+
+
+#: The MIME prefix under which MyST-NB finds a glued value that is not displayed (as ``myst_nb.glue`` writes it).
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, variable: Any, display: bool = True) -> None:
+    """Store a value in the notebook's output so the prose can paste it with ``{glue:text}`name```.
+
+    The same output as ``myst_nb.glue`` (the display data plus ``scrapbook`` metadata that MyST-NB reads), without
+    importing MyST-NB, whose import (nbformat, jsonschema) costs about 2.5 s of CPU in every notebook.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"glue needs a non-empty string name; got {name!r}")
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as ipy_display
+
+    mimebundle, metadata = format_display_data(variable)
+    mime_prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = dict(name=name, mime_prefix=mime_prefix)
+    ipy_display({mime_prefix + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
