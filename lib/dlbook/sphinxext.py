@@ -11,6 +11,10 @@
    lines from each page. sphinx-thebe 0.3.1 and sphinx-togglebutton register their
    inline snippets twice under Jupyter Book 1.0.4, so every page declared
    ``const THEBE_JS_URL`` twice and the browser reported a console error.
+3. Light pages: a page that shows no ipywidgets view loses the saved widget state and the 2.4 MB widget
+   manager (a demo's kernel-side widget is never shown in the book, which ranks its HTML view first), so
+   nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
+   meta description.
 """
 
 from __future__ import annotations
@@ -43,6 +47,22 @@ def dedupe_inline_scripts(text: str) -> str:
     return "".join(out)
 
 
+_WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>\s*', re.S)
+_WIDGET_MANAGER = re.compile(r'<script src="[^"]*vendor/html-manager/[^"]*"></script>\s*')
+_WIDGET_VIEW = 'type="application/vnd.jupyter.widget-view+json"'
+
+
+def drop_unused_widgets(text: str) -> str:
+    """Remove the widget state and manager from a page that shows no widget view."""
+    if _WIDGET_VIEW in text:
+        return text
+    return _WIDGET_MANAGER.sub("", _WIDGET_STATE.sub("", text))
+
+
+def _on_config_inited(app: Any, config: Any) -> None:
+    config.html_theme_options = {**config.html_theme_options, "search_as_you_type": True}
+
+
 def _on_builder_inited(app: Any) -> None:
     from dlbook import pyodide_runtime as rt
 
@@ -58,6 +78,10 @@ def _on_builder_inited(app: Any) -> None:
 
 
 def _on_page_context(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    title = re.sub(r"<[^>]+>", "", context.get("title", "")).strip()
+    book = app.config.html_title or app.config.project
+    description = f"{title}, in {book}" if title else book
+    context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{_attr(description)}" />'
     if getattr(app, "_dlbook_runtime", None) is None:
         return
     if _LIVE_SPEC.search(context.get("body", "")):
@@ -100,12 +124,19 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
                     f"{', '.join(sorted(packages))})")
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        new = dedupe_inline_scripts(text)
+        new = drop_unused_widgets(dedupe_inline_scripts(text))
         if new != text:
             page.write_text(new, encoding="utf-8")
 
 
+def _attr(text: str) -> str:
+    import html
+
+    return html.escape(html.unescape(text), quote=True)
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
