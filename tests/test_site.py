@@ -298,7 +298,7 @@ def test_pages_without_demos_load_no_runtime(chromium, site: str) -> None:
 # -- reading on every screen (issue 11): light pages, crisp figures, phone navigation, dark mode, controls -------
 
 def _pages(built_book: Path) -> list[Path]:
-    return [built_book / p for p in ["index.html", *CHAPTER_PAGES]]
+    return [built_book / p for p in ["intro.html", *CHAPTER_PAGES]]  # index.html only redirects to intro.html
 
 
 def test_pages_without_widgets_load_no_widget_manager(built_book: Path) -> None:
@@ -356,7 +356,7 @@ def test_phone_menu_and_contents_buttons_open_their_drawers(chromium, site: str)
         drawer = page.locator("#pst-primary-sidebar-modal")
         drawer.wait_for(state="visible", timeout=5000)
         assert drawer.evaluate("d => d.open"), "the menu button did not open the navigation drawer"
-        assert drawer.locator("a.reference.internal:visible").count() >= 5, "the drawer shows no table of contents"
+        assert drawer.locator("nav a.reference.internal:visible").count() >= 2, "the drawer shows no table of contents"
         page.keyboard.press("Escape")
         page.wait_for_function("() => !document.querySelector('#pst-primary-sidebar-modal').open")
         page.locator(".secondary-toggle:visible").first.tap()
@@ -387,7 +387,12 @@ def test_colour_mode_follows_the_system_setting(chromium, site: str, scheme: str
         demo.scroll_into_view_if_needed()
         panel = _luminance(demo.evaluate("e => getComputedStyle(e).backgroundColor"))
         body = _luminance(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+        text = _luminance(demo.locator("label").first.evaluate("e => getComputedStyle(e).color"))
+        outer = _luminance(demo.evaluate("e => getComputedStyle(e.parentElement).backgroundColor")
+                           .replace("rgba(0, 0, 0, 0)", "rgb(%d, %d, %d)" % ((round(body * 255),) * 3)))
         assert abs(panel - body) < 0.25, f"{scheme}: demo panel luminance {panel:.2f} vs page {body:.2f}"
+        assert abs(outer - body) < 0.25, f"{scheme}: the demo sits on a slab of luminance {outer:.2f} (page {body:.2f})"
+        assert abs(text - panel) > 0.4, f"{scheme}: control labels ({text:.2f}) barely contrast with the panel"
         out = ROOT / "_build" / "screenshots"
         out.mkdir(parents=True, exist_ok=True)
         demo.screenshot(path=str(out / f"demo-{scheme}.png"))
