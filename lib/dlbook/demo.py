@@ -44,8 +44,9 @@ from PIL import Image
 
 #: Most frames a static demo may pre-render (keeps the page light and the build fast).
 MAX_FRAMES = 150
-#: Largest static view, in bytes of HTML, that a demo may add to a page.
-MAX_HTML_BYTES = 2_000_000
+#: Largest static view, in bytes of HTML, that a demo may make. In the book the frames (nearly all of it) move
+#: to a file the page loads only when the demo comes into view, so this bounds that one download.
+MAX_HTML_BYTES = 4_000_000
 
 
 def _nice(x: float) -> float | int:
@@ -184,12 +185,21 @@ _JS = """(function(){var root=document.currentScript.parentElement;
 var spec=JSON.parse(root.querySelector('script.dlbook-demo-data').textContent);
 var img=root.querySelector('img.dlbook-demo-frame');
 var inputs=Array.prototype.slice.call(root.querySelectorAll('[data-dlbook-control]'));
-function update(){if(root.hasAttribute('data-live')){return;}var k=0;inputs.forEach(function(el,i){var j=Number(el.value);k=k*spec.sizes[i]+j;
+var waiting=null;
+function frames(then){if(spec.frames){then();return;}var got=(window.dlbookFrames||{})[spec.id];
+if(got){spec.frames=got;then();return;}if(waiting){waiting.push(then);return;}waiting=[then];
+var s=document.createElement('script');s.src=spec.src;s.onload=function(){spec.frames=window.dlbookFrames[spec.id];
+var w=waiting;waiting=null;w.forEach(function(f){f();});};document.head.appendChild(s);}
+function update(show){var k=0;inputs.forEach(function(el,i){var j=Number(el.value);k=k*spec.sizes[i]+j;
 var out=root.querySelector('output[data-for="'+el.id+'"]');if(out){out.textContent=spec.labels[i][j];}
 if(el.type==='range'){el.setAttribute('aria-valuetext',spec.labels[i][j]);}});
-img.src='data:image/png;base64,'+spec.frames[spec.index[k]];root.setAttribute('data-frame',String(k));}
+if(show===false||root.hasAttribute('data-live')){return;}
+frames(function(){if(root.hasAttribute('data-live')){return;}img.src='data:image/png;base64,'+spec.frames[spec.index[k]];
+root.setAttribute('data-frame',String(k));});}
 inputs.forEach(function(el){el.addEventListener('input',update);el.addEventListener('change',update);});
-update();})();"""
+if(!spec.frames&&window.IntersectionObserver){var io=new IntersectionObserver(function(es){
+if(es.some(function(e){return e.isIntersecting;})){io.disconnect();frames(function(){});}},{rootMargin:'300px'});io.observe(root);}
+update(false);})();"""
 
 
 @dataclass
@@ -270,6 +280,7 @@ class Demo:
         spec = {"sizes": [len(g) for g in grids], "labels": labels, "index": index, "frames": frames}
         uid = "dlbook-demo-" + hashlib.sha1(json.dumps(spec["labels"]).encode() + frames[0][:4096].encode()
                                             + self.title.encode()).hexdigest()[:10]
+        spec["id"] = uid  # the book moves `frames` to a file loaded on first use (dlbook.sphinxext)
         rows = []
         for i, (c, g) in enumerate(zip(self.controls, grids)):
             start = _nearest(g, c.value)

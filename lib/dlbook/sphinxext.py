@@ -14,7 +14,7 @@
 3. Light pages: a page that shows no ipywidgets view loses the saved widget state and the 2.4 MB widget
    manager (a demo's kernel-side widget is never shown in the book, which ranks its HTML view first), so
    nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
-   meta description.
+   meta description. Each demo's frames move to a file loaded when the demo comes into view.
 """
 
 from __future__ import annotations
@@ -57,6 +57,29 @@ def drop_unused_widgets(text: str) -> str:
     if _WIDGET_VIEW in text:
         return text
     return _WIDGET_MANAGER.sub("", _WIDGET_STATE.sub("", text))
+
+
+_DEMO_DATA = re.compile(r'(<script type="application/json" class="dlbook-demo-data">)(.*?)(</script>)', re.S)
+
+
+def externalize_frames(text: str, page: Path, outdir: Path) -> str:
+    """Move each demo's pre-rendered frames out of the page into ``_demo/<id>.js``, which the demo's script
+    loads when the demo comes into view (a script, not ``fetch``, so it also works from ``file://``).
+    The page keeps the default frame in its ``<img>``, so it shows without JavaScript."""
+    import os
+
+    def move(m: re.Match) -> str:
+        spec = json.loads(m.group(2))
+        if "frames" not in spec or "id" not in spec:
+            return m.group(0)
+        out = outdir / "_demo" / f"{spec['id']}.js"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(f"(window.dlbookFrames=window.dlbookFrames||{{}})[{json.dumps(spec['id'])}]="
+                       f"{json.dumps(spec.pop('frames'))};\n", encoding="utf-8")
+        spec["src"] = os.path.relpath(out, page.parent).replace(os.sep, "/")
+        return m.group(1) + json.dumps(spec) + m.group(3)
+
+    return _DEMO_DATA.sub(move, text)
 
 
 def _on_config_inited(app: Any, config: Any) -> None:
@@ -124,7 +147,7 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
                     f"{', '.join(sorted(packages))})")
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        new = drop_unused_widgets(dedupe_inline_scripts(text))
+        new = externalize_frames(drop_unused_widgets(dedupe_inline_scripts(text)), page, Path(app.outdir))
         if new != text:
             page.write_text(new, encoding="utf-8")
 
