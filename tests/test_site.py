@@ -145,6 +145,10 @@ def test_demos_respond_without_kernel(chromium, site: str, path: str) -> None:
         for d in range(demos.count()):
             demo = demos.nth(d)
             demo.scroll_into_view_if_needed()
+            # the frames arrive from _demo/<id>.js once the demo is in view
+            page.wait_for_function("e => { const s = JSON.parse(e.querySelector('script.dlbook-demo-data').textContent);"
+                                   " return !s.src || (window.dlbookFrames || {})[s.id]; }",
+                                   arg=demo.element_handle(), timeout=30_000)
             assert "without Python" in demo.locator(".dlbook-demo-note").inner_text()
             img = demo.locator("img.dlbook-demo-frame")
             controls = demo.locator("[data-dlbook-control]")
@@ -317,6 +321,30 @@ def test_every_page_has_a_favicon_site_assets_and_description(built_book: Path) 
         assert "site/site.css" in text and "site/site.js" in text, f"{page.name}: the book's css/js missing"
         assert re.search(r'<meta name="description" content="[^"]{10,}"', text), f"{page.name}: no meta description"
         assert 'data-mode="auto"' in text or "default_mode" not in text
+
+
+#: Most bytes of HTML a chapter page may have (the review measured 0.5-1.3 MB when frames sat inline).
+MAX_PAGE_HTML = 300_000
+
+
+def test_demo_frames_are_files_and_pages_stay_light(built_book: Path) -> None:
+    """No page carries its demos' frames inline: each demo names a _demo/ file that exists. Prints each page's
+    HTML weight (and its demo files) and holds every chapter page to MAX_PAGE_HTML bytes."""
+    heavy, weights = [], []
+    for page in _pages(built_book):
+        text = page.read_text(encoding="utf-8")
+        extra = 0
+        for spec in re.findall(r'<script type="application/json" class="dlbook-demo-data">(.*?)</script>', text, re.S):
+            spec = json.loads(spec)
+            assert "frames" not in spec, f"{page.name}: demo frames inline in the page"
+            assert (page.parent / spec["src"]).resolve().is_file(), f"{page.name}: {spec['src']} missing"
+            extra += (page.parent / spec["src"]).resolve().stat().st_size
+        size = len(text.encode())
+        weights.append(f"{page.relative_to(built_book)} {size / 1e3:.0f} KB (+{extra / 1e3:.0f} KB frames)")
+        if size > MAX_PAGE_HTML:
+            heavy.append(f"{page.relative_to(built_book)}: {size / 1e3:.0f} KB")
+    print("\n".join(weights))
+    assert not heavy, f"pages over {MAX_PAGE_HTML / 1e3:.0f} KB of HTML: {heavy}"
 
 
 def _png_width(path: Path) -> int:

@@ -82,6 +82,36 @@ def externalize_frames(text: str, page: Path, outdir: Path) -> str:
     return _DEMO_DATA.sub(move, text)
 
 
+_HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
+
+
+def _index_hyphenated_titles(doctree: Any) -> None:
+    """Search finds "backpropagation" and "backprop" on a page titled "Back-propagation": each hyphenated word of
+    a section title also becomes an index entry spelt without the hyphen (the search page matches those)."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    for section in list(doctree.findall(nodes.section)):
+        if not section.children or not isinstance(section[0], nodes.title) or not section["ids"]:
+            continue
+        words = {a + b for a, b in _HYPHENATED.findall(section[0].astext())}
+        if words:
+            entries = [("single", w.lower(), section["ids"][0], "", None) for w in sorted(words)]
+            section.insert(1, addnodes.index(entries=entries, inline=False))
+
+
+def _hyphen_index_transform() -> type:
+    from sphinx.transforms import SphinxTransform
+
+    class HyphenatedTitleIndex(SphinxTransform):
+        default_priority = 840  # before the domains collect index entries (SphinxDomains, 850)
+
+        def apply(self, **kwargs: Any) -> None:
+            _index_hyphenated_titles(self.document)
+
+    return HyphenatedTitleIndex
+
+
 def _on_config_inited(app: Any, config: Any) -> None:
     config.html_theme_options = {**config.html_theme_options, "search_as_you_type": True}
 
@@ -160,6 +190,7 @@ def _attr(text: str) -> str:
 
 def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
+    app.add_transform(_hyphen_index_transform())
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
