@@ -410,7 +410,7 @@ def test_colour_mode_follows_the_system_setting(chromium, site: str, scheme: str
     try:
         page = context.new_page()
         page.goto(f"{site}/{DEMO_PAGES[0]}?live=off", wait_until="networkidle")
-        assert page.evaluate("document.documentElement.dataset.theme") == scheme
+        page.wait_for_function("s => document.documentElement.dataset.theme === s", arg=scheme, timeout=20_000)
         demo = page.locator("div.dlbook-demo").first
         demo.scroll_into_view_if_needed()
         panel = _luminance(demo.evaluate("e => getComputedStyle(e).backgroundColor"))
