@@ -447,3 +447,18 @@ def test_demo_controls_announce_values_and_are_big_enough(chromium, site: str) -
         assert visit.errors == [] and visit.external == []
     finally:
         visit.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["backprop", "backpropagation"])
+def test_search_finds_hyphenated_titles(chromium, site: str, query: str) -> None:
+    """The Back-propagation page is found under the spellings readers type."""
+    visit = PageVisit(chromium, site, f"search.html?q={query}")
+    try:
+        page = visit.page
+        page.wait_for_selector("#search-results ul.search li", timeout=30_000)
+        hrefs = page.locator("#search-results ul.search li a").evaluate_all("es => es.map(e => e.getAttribute('href'))")
+        assert any("04-backpropagation" in h for h in hrefs), f"{query!r} found {hrefs}"
+        assert visit.external == []
+    finally:
+        visit.close()
