@@ -2,6 +2,7 @@
 #   make book   set up .venv and build the HTML book into _build/html
 #   make test   set up .venv and run every test (notebooks, library, build, browser)
 #   make lab    set up .venv and open the notebooks in JupyterLab
+#   make pdf    the whole book as one PDF (_build/book.pdf): Chromium prints the single-page build
 #   make bench  time notebooks, demos, kernels and the built site's live demos (see README.md)
 PYTHON ?= python3.11
 VENV   := .venv
@@ -19,7 +20,7 @@ export MKL_NUM_THREADS ?= 1
 DLBOOK_OFFLINE ?= 1
 OFFLINE := DLBOOK_OFFLINE=$(DLBOOK_OFFLINE) PYTHONPATH="$(CURDIR)/tests/offline$${PYTHONPATH:+:$$PYTHONPATH}"
 
-.PHONY: setup book test lab bench runtime clean
+.PHONY: setup book test lab bench runtime clean pdf
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (set PYTHON=... to another Python 3.11)"; exit 1; }
@@ -50,6 +51,15 @@ test: setup runtime
 # book is built with pre-rendered demos only and the build log says why (the leading '-' keeps make going).
 runtime: setup
 	-$(BIN)/python -m dlbook.pyodide_runtime
+
+# The whole book as one PDF: the single-page HTML build (reusing the execution cache), printed by headless Chromium
+# with the book's print stylesheet (code wrapped, each demo as its default figure, no sidebars).
+CHROMIUM ?= /usr/bin/chromium
+pdf: setup
+	$(OFFLINE) $(BIN)/jupyter-book build . --builder singlehtml
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --no-pdf-header-footer \
+		--virtual-time-budget=60000 --print-to-pdf=_build/book.pdf _build/singlehtml/index.html
+	@echo "The PDF is _build/book.pdf."
 
 lab: setup
 	$(BIN)/jupyter lab chapters/

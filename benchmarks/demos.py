@@ -8,7 +8,7 @@ import time
 import warnings
 from typing import Any
 
-from dlbook.demo import figure_png, registered
+from dlbook.demo import DENSITY, figure_png, registered
 
 from benchmarks import BUDGETS, table
 
@@ -33,7 +33,7 @@ def run_one(factory: Any) -> dict[str, Any]:
             t1 = time.perf_counter()
             fig = demo.draw(data)
             t2 = time.perf_counter()
-            figure_png(fig, dpi=demo.dpi)
+            figure_png(fig, dpi=demo.dpi * DENSITY)
             t3 = time.perf_counter()
             compute_s.append(t1 - t0)
             draw_s.append(t2 - t1)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from dlbook.demo import MAX_FRAMES, MAX_HTML_BYTES, Choice, Demo, Slider, figure_png, registered
+from dlbook.demo import DENSITY, MAX_FRAMES, MAX_HTML_BYTES, Choice, Demo, Slider, figure_png, png_size, registered
 from dlbook.plotting import new_figure
 
 DEMOS = registered()
@@ -74,8 +74,12 @@ def test_static_html_indexes_every_setting_in_order() -> None:
     import base64
     for k in (0, 5, 17):
         setting = demo.settings()[k]
-        png = figure_png(demo.frame(**setting), dpi=demo.dpi)
+        png = figure_png(demo.frame(**setting), dpi=demo.dpi * DENSITY)
         assert base64.b64decode(spec["frames"][spec["index"][k]]) == png
+    # drawn at DENSITY times the pixels it is shown at (sharp on high-density screens)
+    width = int(re.search(r'class="dlbook-demo-frame"[^>]* width="(\d+)"', page).group(1))
+    assert png_size(png)[0] == DENSITY * width
+    assert 'aria-valuetext="' in page
     assert "without Python" in page and 'data-dlbook-control' in page
 
 

@@ -145,6 +145,10 @@ def test_demos_respond_without_kernel(chromium, site: str, path: str) -> None:
         for d in range(demos.count()):
             demo = demos.nth(d)
             demo.scroll_into_view_if_needed()
+            # the frames arrive from _demo/<id>.js once the demo is in view
+            page.wait_for_function("e => { const s = JSON.parse(e.querySelector('script.dlbook-demo-data').textContent);"
+                                   " return !s.src || (window.dlbookFrames || {})[s.id]; }",
+                                   arg=demo.element_handle(), timeout=30_000)
             assert "without Python" in demo.locator(".dlbook-demo-note").inner_text()
             img = demo.locator("img.dlbook-demo-frame")
             controls = demo.locator("[data-dlbook-control]")
@@ -291,5 +295,170 @@ def test_pages_without_demos_load_no_runtime(chromium, site: str) -> None:
     visit = PageVisit(chromium, site, "index.html")
     try:
         assert not [u for u in visit.local if "/_live/" in u or "live/live.js" in u]
+    finally:
+        visit.close()
+
+
+# -- reading on every screen (issue 11): light pages, crisp figures, phone navigation, dark mode, controls -------
+
+def _pages(built_book: Path) -> list[Path]:
+    return [built_book / p for p in ["intro.html", *CHAPTER_PAGES]]  # index.html only redirects to intro.html
+
+
+def test_pages_without_widgets_load_no_widget_manager(built_book: Path) -> None:
+    """The 2.4 MB widget manager and the saved widget state ship only with pages that show a widget view."""
+    heavy = [str(p.relative_to(built_book)) for p in _pages(built_book)
+             if "application/vnd.jupyter.widget-view+json" not in (t := p.read_text(encoding="utf-8"))
+             and ("html-manager/embed.js" in t or "application/vnd.jupyter.widget-state+json" in t)]
+    assert not heavy, f"pages load the widget manager but show no widget: {heavy}"
+
+
+def test_every_page_has_a_favicon_site_assets_and_description(built_book: Path) -> None:
+    for page in _pages(built_book):
+        text = page.read_text(encoding="utf-8")
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', text)
+        assert icon and (page.parent / icon.group(1)).resolve().is_file(), f"{page.name}: no favicon"
+        assert "site/site.css" in text and "site/site.js" in text, f"{page.name}: the book's css/js missing"
+        assert re.search(r'<meta name="description" content="[^"]{10,}"', text), f"{page.name}: no meta description"
+        assert 'data-mode="auto"' in text or "default_mode" not in text
+
+
+#: Most bytes of HTML a chapter page may have (the review measured 0.5-1.3 MB when frames sat inline).
+MAX_PAGE_HTML = 300_000
+
+
+def test_demo_frames_are_files_and_pages_stay_light(built_book: Path) -> None:
+    """No page carries its demos' frames inline: each demo names a _demo/ file that exists. Prints each page's
+    HTML weight (and its demo files) and holds every chapter page to MAX_PAGE_HTML bytes."""
+    heavy, weights = [], []
+    for page in _pages(built_book):
+        text = page.read_text(encoding="utf-8")
+        extra = 0
+        for spec in re.findall(r'<script type="application/json" class="dlbook-demo-data">(.*?)</script>', text, re.S):
+            spec = json.loads(spec)
+            assert "frames" not in spec, f"{page.name}: demo frames inline in the page"
+            assert (page.parent / spec["src"]).resolve().is_file(), f"{page.name}: {spec['src']} missing"
+            extra += (page.parent / spec["src"]).resolve().stat().st_size
+        size = len(text.encode())
+        weights.append(f"{page.relative_to(built_book)} {size / 1e3:.0f} KB (+{extra / 1e3:.0f} KB frames)")
+        if size > MAX_PAGE_HTML:
+            heavy.append(f"{page.relative_to(built_book)}: {size / 1e3:.0f} KB")
+    print("\n".join(weights))
+    assert not heavy, f"pages over {MAX_PAGE_HTML / 1e3:.0f} KB of HTML: {heavy}"
+
+
+def _png_width(path: Path) -> int:
+    return int.from_bytes(path.read_bytes()[16:20], "big")
+
+
+def test_figures_and_demo_frames_are_high_density(built_book: Path) -> None:
+    """Every notebook figure is a 2x PNG shown at half its pixel width; every demo frame too."""
+    soft = []
+    for page in _pages(built_book):
+        text = page.read_text(encoding="utf-8")
+        for src, width in re.findall(r'<img [^>]*src="([^"]+\.png)" style="width: (\d+)px', text):
+            if _png_width((page.parent / src).resolve()) < 1.9 * int(width):
+                soft.append(f"{page.name}: {src}")
+        for width, b64 in re.findall(r'<img class="dlbook-demo-frame"[^>]* width="(\d+)"[^>]*src="data:image/png;base64,'
+                                     r'([A-Za-z0-9+/]{40})', text):
+            import base64
+
+            if int.from_bytes(base64.b64decode(b64)[16:20], "big") < 1.9 * int(width):
+                soft.append(f"{page.name}: demo frame")
+    assert not soft, f"1x images (blurry on high-density screens): {soft[:5]}"
+    demos = sum(p.read_text(encoding="utf-8").count('class="dlbook-demo-frame"') for p in _pages(built_book))
+    sized = sum(len(re.findall(r'class="dlbook-demo-frame"[^>]* width="\d+"', p.read_text(encoding="utf-8")))
+                for p in _pages(built_book))
+    assert demos == sized, "every demo frame carries its display width"
+
+
+@pytest.mark.browser
+def test_phone_menu_and_contents_buttons_open_their_drawers(chromium, site: str) -> None:
+    """At 390 px the visible menu button opens the book's table of contents, and "Contents" the page's sections."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/{DEMO_PAGES[0]}", wait_until="networkidle")
+        menu = page.locator(".primary-toggle:visible").first
+        menu.tap()
+        drawer = page.locator("#pst-primary-sidebar-modal")
+        drawer.wait_for(state="visible", timeout=5000)
+        assert drawer.evaluate("d => d.open"), "the menu button did not open the navigation drawer"
+        assert drawer.locator("nav a.reference.internal:visible").count() >= 2, "the drawer shows no table of contents"
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.querySelector('#pst-primary-sidebar-modal').open")
+        page.locator(".secondary-toggle:visible").first.tap()
+        toc = page.locator("#pst-secondary-sidebar-modal")
+        toc.wait_for(state="visible", timeout=5000)
+        assert toc.locator("a:visible").count() >= 2, "the Contents button did not open the page's sections"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways on a phone"
+    finally:
+        context.close()
+
+
+def _luminance(css: str) -> float:
+    r, g, b = (int(x) for x in re.findall(r"\d+", css)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_colour_mode_follows_the_system_setting(chromium, site: str, scheme: str) -> None:
+    """The page takes the reader's system colour scheme; the demo panel matches the page, not a light slab in
+    dark mode. Saves a screenshot of the first demo in each mode to _build/screenshots/."""
+    context = chromium.new_context(color_scheme=scheme, viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/{DEMO_PAGES[0]}?live=off", wait_until="networkidle")
+        page.wait_for_function("s => document.documentElement.dataset.theme === s", arg=scheme, timeout=20_000)
+        demo = page.locator("div.dlbook-demo").first
+        demo.scroll_into_view_if_needed()
+        panel = _luminance(demo.evaluate("e => getComputedStyle(e).backgroundColor"))
+        body = _luminance(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+        text = _luminance(demo.locator("label").first.evaluate("e => getComputedStyle(e).color"))
+        outer = _luminance(demo.evaluate("e => getComputedStyle(e.parentElement).backgroundColor")
+                           .replace("rgba(0, 0, 0, 0)", "rgb(%d, %d, %d)" % ((round(body * 255),) * 3)))
+        assert abs(panel - body) < 0.25, f"{scheme}: demo panel luminance {panel:.2f} vs page {body:.2f}"
+        assert abs(outer - body) < 0.25, f"{scheme}: the demo sits on a slab of luminance {outer:.2f} (page {body:.2f})"
+        assert abs(text - panel) > 0.4, f"{scheme}: control labels ({text:.2f}) barely contrast with the panel"
+        out = ROOT / "_build" / "screenshots"
+        out.mkdir(parents=True, exist_ok=True)
+        demo.screenshot(path=str(out / f"demo-{scheme}.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_demo_controls_announce_values_and_are_big_enough(chromium, site: str) -> None:
+    """Sliders tell a screen reader the value ("100°"), not the frame index; controls are >= 24 px tall; the
+    frames are drawn at twice the pixels they are shown at."""
+    visit = PageVisit(chromium, site, DEMO_PAGES[0] + "?live=off")
+    try:
+        page = visit.page
+        img = page.locator("img.dlbook-demo-frame").first
+        img.scroll_into_view_if_needed()
+        assert img.evaluate("e => e.naturalWidth >= 1.9 * e.getBoundingClientRect().width")
+        for ctl in page.locator("[data-dlbook-control]").all():
+            assert ctl.bounding_box()["height"] >= 24, f"{ctl.get_attribute('aria-label')}: touch target under 24 px"
+        slider = page.locator('input[type="range"][data-dlbook-control]').first
+        slider.fill(slider.get_attribute("max"))
+        out = page.locator(f'output[data-for="{slider.get_attribute("id")}"]')
+        assert slider.get_attribute("aria-valuetext") == out.inner_text() != ""
+        assert visit.errors == [] and visit.external == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["backprop", "backpropagation"])
+def test_search_finds_hyphenated_titles(chromium, site: str, query: str) -> None:
+    """The Back-propagation page is found under the spellings readers type."""
+    visit = PageVisit(chromium, site, f"search.html?q={query}")
+    try:
+        page = visit.page
+        page.wait_for_selector("#search-results ul.search li", timeout=30_000)
+        hrefs = page.locator("#search-results ul.search li a").evaluate_all("es => es.map(e => e.getAttribute('href'))")
+        assert any("04-backpropagation" in h for h in hrefs), f"{query!r} found {hrefs}"
+        assert visit.external == []
     finally:
         visit.close()

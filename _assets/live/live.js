@@ -53,6 +53,7 @@ function goLive(s) {
       inp.addEventListener("input", () => {
         s.values[c.name] = Number(inp.value);
         if (out) out.textContent = show(c, inp.value);
+        inp.setAttribute("aria-valuetext", show(c, inp.value));
         request(s.el.id);
       });
     } else {

@@ -18,6 +18,27 @@ _LAZY = {"show_source": "dlbook.source", "glue": "dlbook.source", "device": "dlb
          "seed_everything": "dlbook.utils"}
 
 
+def _retina_figures() -> None:
+    """In a Jupyter kernel, show matplotlib figures as 2x PNGs at their usual size (crisp on high-density
+    screens and in the book, whose pages are the executed notebooks). Does nothing elsewhere (Pyodide, scripts)."""
+    import sys
+
+    if "IPython" not in sys.modules or "ipykernel" not in sys.modules:
+        return
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.config import InlineBackend
+
+        shell = get_ipython()
+        if shell is not None:
+            InlineBackend.instance(parent=shell).figure_formats = {"retina"}
+    except ImportError:  # matplotlib-inline missing: keep IPython's default PNGs
+        pass
+
+
+_retina_figures()
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib

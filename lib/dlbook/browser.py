@@ -236,9 +236,12 @@ def render_frame(key: str, values_json: str) -> tuple[int, int, bytes, str]:
 
 
 def _rgba(fig: Any, dpi: int) -> tuple[int, int, bytes]:
+    """Draw at ``dpi * DENSITY`` pixels per inch: the page shows live frames at the pre-rendered frames' density."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig.set_dpi(dpi)
+    from dlbook.demo import DENSITY
+
+    fig.set_dpi(dpi * DENSITY)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     w, h = canvas.get_width_height()

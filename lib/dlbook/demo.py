@@ -45,8 +45,9 @@ from PIL import Image
 
 #: Most frames a static demo may pre-render (keeps the page light and the build fast).
 MAX_FRAMES = 150
-#: Largest static view, in bytes of HTML, that a demo may add to a page.
-MAX_HTML_BYTES = 2_000_000
+#: Largest static view, in bytes of HTML, that a demo may make. In the book the frames (nearly all of it) move
+#: to a file the page loads only when the demo comes into view, so this bounds that one download.
+MAX_HTML_BYTES = 4_000_000
 
 
 def _nice(x: float) -> float | int:
@@ -152,26 +153,54 @@ class Choice:
 Control = Slider | Choice
 
 
-def figure_png(fig: Figure, dpi: int = 72, colors: int = 48) -> bytes:
-    """Render a figure to a small palette PNG (deterministic bytes, no metadata)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+#: Pixel density of demo frames: rendered at ``dpi * DENSITY`` and shown at ``1 / DENSITY`` of their pixel size,
+#: so they stay sharp on high-density (retina, phone) screens.
+DENSITY = 2
+
+
+def figure_png(fig: Figure, dpi: int = 72, colors: int = 64) -> bytes:
+    """Render a figure to a small palette PNG (deterministic bytes, no metadata).
+
+    Draws straight into the Agg buffer (no intermediate PNG), so a 2x frame costs about what a 1x frame did.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    img = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3])
     out = io.BytesIO()
     img.quantize(colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
         out, format="PNG", optimize=True)
     return out.getvalue()
 
 
+def png_size(png: bytes) -> tuple[int, int]:
+    """``(width, height)`` in pixels of PNG bytes (read from the header)."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not PNG bytes")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 _JS = """(function(){var root=document.currentScript.parentElement;
 var spec=JSON.parse(root.querySelector('script.dlbook-demo-data').textContent);
 var img=root.querySelector('img.dlbook-demo-frame');
 var inputs=Array.prototype.slice.call(root.querySelectorAll('[data-dlbook-control]'));
-function update(){if(root.hasAttribute('data-live')){return;}var k=0;inputs.forEach(function(el,i){var j=Number(el.value);k=k*spec.sizes[i]+j;
-var out=root.querySelector('output[data-for="'+el.id+'"]');if(out){out.textContent=spec.labels[i][j];}});
-img.src='data:image/png;base64,'+spec.frames[spec.index[k]];root.setAttribute('data-frame',String(k));}
+var waiting=null;
+function frames(then){if(spec.frames){then();return;}var got=(window.dlbookFrames||{})[spec.id];
+if(got){spec.frames=got;then();return;}if(waiting){waiting.push(then);return;}waiting=[then];
+var s=document.createElement('script');s.src=spec.src;s.onload=function(){spec.frames=window.dlbookFrames[spec.id];
+var w=waiting;waiting=null;w.forEach(function(f){f();});};document.head.appendChild(s);}
+function update(show){var k=0;inputs.forEach(function(el,i){var j=Number(el.value);k=k*spec.sizes[i]+j;
+var out=root.querySelector('output[data-for="'+el.id+'"]');if(out){out.textContent=spec.labels[i][j];}
+if(el.type==='range'){el.setAttribute('aria-valuetext',spec.labels[i][j]);}});
+if(show===false||root.hasAttribute('data-live')){return;}
+frames(function(){if(root.hasAttribute('data-live')){return;}img.src='data:image/png;base64,'+spec.frames[spec.index[k]];
+root.setAttribute('data-frame',String(k));});}
 inputs.forEach(function(el){el.addEventListener('input',update);el.addEventListener('change',update);});
-update();})();"""
+if(!spec.frames&&window.IntersectionObserver){var io=new IntersectionObserver(function(es){
+if(es.some(function(e){return e.isIntersecting;})){io.disconnect();frames(function(){});}},{rootMargin:'300px'});io.observe(root);}
+update(false);})();"""
 
 
 @dataclass
@@ -253,8 +282,11 @@ class Demo:
         frames: list[str] = []
         seen: dict[str, int] = {}
         index: list[int] = []
+        size = None
         for setting in self.settings():
-            png = base64.b64encode(figure_png(self.frame(**setting), dpi=self.dpi)).decode("ascii")
+            raw = figure_png(self.frame(**setting), dpi=self.dpi * DENSITY)
+            size = size or png_size(raw)
+            png = base64.b64encode(raw).decode("ascii")
             if png not in seen:
                 seen[png] = len(frames)
                 frames.append(png)
@@ -264,6 +296,7 @@ class Demo:
         spec = {"sizes": [len(g) for g in grids], "labels": labels, "index": index, "frames": frames}
         uid = "dlbook-demo-" + hashlib.sha1(json.dumps(spec["labels"]).encode() + frames[0][:4096].encode()
                                             + self.title.encode()).hexdigest()[:10]
+        spec["id"] = uid  # the book moves `frames` to a file loaded on first use (dlbook.sphinxext)
         rows = []
         for i, (c, g) in enumerate(zip(self.controls, grids)):
             start = _nearest(g, c.value)
@@ -271,7 +304,7 @@ class Demo:
             text = html.escape(c.label or c.name)
             if isinstance(c, Slider):
                 ctl = (f'<input type="range" id="{cid}" data-dlbook-control min="0" max="{len(g) - 1}" '
-                       f'step="1" value="{start}" aria-label="{text}">')
+                       f'step="1" value="{start}" aria-label="{text}" aria-valuetext="{html.escape(labels[i][start])}">')
             else:
                 opts = "".join(f'<option value="{j}"{" selected" if j == start else ""}>{html.escape(lab)}</option>'
                                for j, lab in enumerate(labels[i]))
@@ -294,7 +327,8 @@ class Demo:
         title = f'<div class="dlbook-demo-title"><strong>{html.escape(self.title)}</strong></div>' if self.title else ""
         return (f'<div class="dlbook-demo" id="{uid}" data-frames="{len(frames)}">{title}'
                 f'<div class="dlbook-demo-controls">{"".join(rows)}</div>'
-                f'<img class="dlbook-demo-frame" alt="{html.escape(self.alt)}" style="max-width:100%" '
+                f'<img class="dlbook-demo-frame" alt="{html.escape(self.alt)}" width="{size[0] // DENSITY}" '
+                f'height="{size[1] // DENSITY}" style="max-width:100%;height:auto" '
                 f'src="data:image/png;base64,{first}">'
                 f'<div class="dlbook-demo-note" style="font-size:0.8em;opacity:0.75">'
                 f'<span class="dlbook-demo-status" role="status">{status}</span> · '

@@ -11,6 +11,10 @@
    lines from each page. sphinx-thebe 0.3.1 and sphinx-togglebutton register their
    inline snippets twice under Jupyter Book 1.0.4, so every page declared
    ``const THEBE_JS_URL`` twice and the browser reported a console error.
+3. Light pages: a page that shows no ipywidgets view loses the saved widget state and the 2.4 MB widget
+   manager (a demo's kernel-side widget is never shown in the book, which ranks its HTML view first), so
+   nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
+   meta description. Each demo's frames move to a file loaded when the demo comes into view.
 """
 
 from __future__ import annotations
@@ -43,6 +47,75 @@ def dedupe_inline_scripts(text: str) -> str:
     return "".join(out)
 
 
+_WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>\s*', re.S)
+_WIDGET_MANAGER = re.compile(r'<script src="[^"]*vendor/html-manager/[^"]*"></script>\s*')
+_WIDGET_VIEW = 'type="application/vnd.jupyter.widget-view+json"'
+
+
+def drop_unused_widgets(text: str) -> str:
+    """Remove the widget state and manager from a page that shows no widget view."""
+    if _WIDGET_VIEW in text:
+        return text
+    return _WIDGET_MANAGER.sub("", _WIDGET_STATE.sub("", text))
+
+
+_DEMO_DATA = re.compile(r'(<script type="application/json" class="dlbook-demo-data">)(.*?)(</script>)', re.S)
+
+
+def externalize_frames(text: str, page: Path, outdir: Path) -> str:
+    """Move each demo's pre-rendered frames out of the page into ``_demo/<id>.js``, which the demo's script
+    loads when the demo comes into view (a script, not ``fetch``, so it also works from ``file://``).
+    The page keeps the default frame in its ``<img>``, so it shows without JavaScript."""
+    import os
+
+    def move(m: re.Match) -> str:
+        spec = json.loads(m.group(2))
+        if "frames" not in spec or "id" not in spec:
+            return m.group(0)
+        out = outdir / "_demo" / f"{spec['id']}.js"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(f"(window.dlbookFrames=window.dlbookFrames||{{}})[{json.dumps(spec['id'])}]="
+                       f"{json.dumps(spec.pop('frames'))};\n", encoding="utf-8")
+        spec["src"] = os.path.relpath(out, page.parent).replace(os.sep, "/")
+        return m.group(1) + json.dumps(spec) + m.group(3)
+
+    return _DEMO_DATA.sub(move, text)
+
+
+_HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
+
+
+def _index_hyphenated_titles(doctree: Any) -> None:
+    """Search finds "backpropagation" and "backprop" on a page titled "Back-propagation": each hyphenated word of
+    a section title also becomes an index entry spelt without the hyphen (the search page matches those)."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    for section in list(doctree.findall(nodes.section)):
+        if not section.children or not isinstance(section[0], nodes.title) or not section["ids"]:
+            continue
+        words = {a + b for a, b in _HYPHENATED.findall(section[0].astext())}
+        if words:
+            entries = [("single", w.lower(), section["ids"][0], "", None) for w in sorted(words)]
+            section.insert(1, addnodes.index(entries=entries, inline=False))
+
+
+def _hyphen_index_transform() -> type:
+    from sphinx.transforms import SphinxTransform
+
+    class HyphenatedTitleIndex(SphinxTransform):
+        default_priority = 840  # before the domains collect index entries (SphinxDomains, 850)
+
+        def apply(self, **kwargs: Any) -> None:
+            _index_hyphenated_titles(self.document)
+
+    return HyphenatedTitleIndex
+
+
+def _on_config_inited(app: Any, config: Any) -> None:
+    config.html_theme_options = {**config.html_theme_options, "search_as_you_type": True}
+
+
 def _on_builder_inited(app: Any) -> None:
     from dlbook import pyodide_runtime as rt
 
@@ -58,6 +131,10 @@ def _on_builder_inited(app: Any) -> None:
 
 
 def _on_page_context(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    title = re.sub(r"<[^>]+>", "", context.get("title", "")).strip()
+    book = app.config.html_title or app.config.project
+    description = f"{title}, in {book}" if title else book
+    context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{_attr(description)}" />'
     if getattr(app, "_dlbook_runtime", None) is None:
         return
     if _LIVE_SPEC.search(context.get("body", "")):
@@ -100,12 +177,20 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
                     f"{', '.join(sorted(packages))})")
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        new = dedupe_inline_scripts(text)
+        new = externalize_frames(drop_unused_widgets(dedupe_inline_scripts(text)), page, Path(app.outdir))
         if new != text:
             page.write_text(new, encoding="utf-8")
 
 
+def _attr(text: str) -> str:
+    import html
+
+    return html.escape(html.unescape(text), quote=True)
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("config-inited", _on_config_inited)
+    app.add_transform(_hyphen_index_transform())
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
