@@ -83,7 +83,7 @@ def representation_demo() -> Demo:
     """Slide from Cartesian to polar features and watch a linear classifier go from chance to perfect."""
     return Demo(
         compute=representation_compute, draw=representation_draw,
-        controls=[Slider("blend", 0.0, 1.0, 0.05, 0.0, "Cartesian (0) → polar (1)", frames=11)],
+        controls=[Slider("blend", 0.0, 1.0, 0.05, 0.0, "Cartesian (0) → polar (1)", frames=6)],
         title="Representation matters: the same classifier on blended features",
         alt="two concentric rings of points with a logistic regression's decision region in the input plane, and the "
             "same points in the blended feature space with the straight decision line",
@@ -156,7 +156,7 @@ def perceptron_steps_demo() -> Demo:
     """Step through the perceptron's updates on separable data, then on XOR, where it never stops."""
     return Demo(
         compute=perceptron_steps_compute, draw=perceptron_steps_draw,
-        controls=[Slider("updates", 0, 24, 1, 0, "number of updates", frames=12),
+        controls=[Slider("updates", 0, 24, 1, 0, "number of updates", frames=7),
                   Choice("kind", [("separable points", "separable"), ("XOR", "xor")], "separable", "data")],
         title="The perceptron, one update at a time",
         alt="points of two classes in the plane with the perceptron's current decision line, the misclassified "
