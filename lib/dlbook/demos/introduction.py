@@ -156,7 +156,7 @@ def perceptron_steps_demo() -> Demo:
     """Step through the perceptron's updates on separable data, then on XOR, where it never stops."""
     return Demo(
         compute=perceptron_steps_compute, draw=perceptron_steps_draw,
-        controls=[Slider("updates", 0, 24, 1, 0, "number of updates", frames=7),
+        controls=[Slider("updates", 0, 24, 1, 0, "number of updates", frames=5),
                   Choice("kind", [("separable points", "separable"), ("XOR", "xor")], "separable", "data")],
         title="The perceptron, one update at a time",
         alt="points of two classes in the plane with the perceptron's current decision line, the misclassified "
