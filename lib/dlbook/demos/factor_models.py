@@ -209,7 +209,7 @@ def sparse_code_demo(D: np.ndarray | None = None, x: np.ndarray | None = None,
     return Demo(
         compute=sparse_code_compute, draw=sparse_code_draw,
         data={"D": np.asarray(D, float), "x": np.asarray(x, float), "mean": np.asarray(mean, float)},
-        controls=[Slider("log10_lam", -2.0, 1.0, 0.125, -1.0, "log₁₀ of the sparsity penalty λ", frames=13)],
+        controls=[Slider("log10_lam", -2.0, 1.0, 0.125, -1.0, "log₁₀ of the sparsity penalty λ", frames=7)],
         title="Sparse coding of a digit by ISTA",
         alt="an 8 by 8 digit next to its reconstruction from a sparse code, and a stem plot of the code's non-zero "
             "entries over the dictionary atoms",
