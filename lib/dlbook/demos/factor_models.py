@@ -99,7 +99,7 @@ def pca_ica_demo() -> Demo:
     """Mixing angle and source distribution: PCA finds orthogonal variance directions, ICA the mixing directions."""
     return Demo(
         compute=pca_ica_compute, draw=pca_ica_draw,
-        controls=[Slider("angle", 5.0, 90.0, 5.0, 45.0, "angle between the mixing directions (degrees)", frames=5),
+        controls=[Slider("angle", 5.0, 90.0, 5.0, 45.0, "angle between the mixing directions (degrees)", frames=4),
                   Choice("kind", ["laplace", "gaussian"], "laplace", "sources")],
         title="PCA against ICA on two mixed sources",
         alt="a scatter of mixed two-dimensional data with the true mixing directions, PCA's orthogonal axes and "
