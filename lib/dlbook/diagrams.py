@@ -153,3 +153,70 @@ def rnn_graph(kind: str, steps: int = 3) -> tuple[Nodes, Edges]:
         return n, e
     raise ValueError(f"kind must be one of folded, hidden_to_hidden, output_to_hidden, single_output, "
                      f"bidirectional, encoder_decoder, deep, recursive; got {kind!r}")
+
+
+def graph_depth(nodes: Nodes, edges: Edges) -> int:
+    """The depth of a computational graph: the number of edges on its longest path from an input to an output
+    (§1.1, fig. 1.3). What counts as one step is fixed by which nodes the graph has. Raises on a cycle."""
+    indeg = {name: 0 for name in nodes}
+    succ: dict[str, list[str]] = {name: [] for name in nodes}
+    for tail, head, _ in edges:
+        if tail not in nodes or head not in nodes:
+            raise ValueError(f"edge ({tail!r}, {head!r}) names a node that is not in the graph")
+        succ[tail].append(head)
+        indeg[head] += 1
+    longest = {name: 0 for name in nodes}
+    ready = [name for name, d in indeg.items() if d == 0]
+    seen = 0
+    while ready:                                     # Kahn's topological order, relaxing longest paths
+        node = ready.pop()
+        seen += 1
+        for nxt in succ[node]:
+            longest[nxt] = max(longest[nxt], longest[node] + 1)
+            indeg[nxt] -= 1
+            if indeg[nxt] == 0:
+                ready.append(nxt)
+    if seen < len(nodes):
+        raise ValueError("the graph has a cycle; depth is defined for acyclic graphs (unfold recurrences first)")
+    return max(longest.values(), default=0)
+
+
+def logistic_regression_graph(step: str) -> tuple[Nodes, Edges]:
+    """The graph of ``σ(w₁x₁ + w₂x₂)`` at two granularities (§1.1, fig. 1.3): ``"arithmetic"`` makes each product,
+    the sum and the sigmoid a step; ``"neuron"`` makes the whole logistic unit one step."""
+    if step == "arithmetic":
+        n: Nodes = {"x1": (0, 0, "$x_1$", "input"), "w1": (1, 0, "$w_1$", "input"), "x2": (2, 0, "$x_2$", "input"),
+                    "w2": (3, 0, "$w_2$", "input"), "m1": (0.5, 1, "×", "hidden"), "m2": (2.5, 1, "×", "hidden"),
+                    "s": (1.5, 2, "+", "hidden"), "o": (1.5, 3, "σ", "output")}
+        return n, [("x1", "m1", ""), ("w1", "m1", ""), ("x2", "m2", ""), ("w2", "m2", ""), ("m1", "s", ""),
+                   ("m2", "s", ""), ("s", "o", "")]
+    if step == "neuron":
+        n = {"x": (0, 0, "$\\boldsymbol{x}$", "input"), "w": (1, 0, "$\\boldsymbol{w}$", "input"),
+             "o": (0.5, 1, "logistic", "output")}
+        return n, [("x", "o", ""), ("w", "o", "")]
+    raise ValueError(f"step must be 'arithmetic' or 'neuron'; got {step!r}")
+
+
+#: The chapters of this book, by part, and which chapters each one builds on.
+BOOK_PARTS = {"input": (1, 2, 3, 4, 5), "hidden": (6, 7, 8, 9, 10, 11, 12),
+              "output": (13, 14, 15, 16, 17, 18, 19, 20), "context": (21, 22, 23)}
+BOOK_PREREQUISITES = {2: (1,), 3: (1,), 4: (1,), 5: (2, 3, 4), 6: (5,), 7: (6,), 8: (6,), 9: (6,), 10: (6,),
+                      11: (7, 8), 12: (9, 10, 11), 13: (5,), 14: (6, 13), 15: (14,), 16: (3,), 17: (16,),
+                      18: (17,), 19: (16,), 20: (15, 18, 19), 21: (10,), 22: (21,), 23: (12, 20, 22)}
+
+
+#: Where each chapter sits in :func:`book_chapter_graph`: (column, row); the column is the chapter's depth in the
+#: graph (the longest chain of prerequisites leading to it), so every arrow points to the right.
+_BOOK_LAYOUT = {1: (0, 0), 2: (1, 1.2), 3: (1, 0), 4: (1, -1.2), 5: (2, 0.6), 16: (2, -2.4), 6: (3, 3.0),
+                13: (3, 0.0), 17: (3, -2.4), 19: (3, -3.6), 10: (4, 4.8), 9: (4, 3.6), 8: (4, 2.4), 7: (4, 1.2),
+                14: (4, 0.0), 18: (4, -2.4), 21: (5, 4.8), 11: (5, 1.8), 15: (5, 0.0), 22: (6, 4.8), 12: (6, 3.0),
+                20: (6, -1.2), 23: (7, 2.4)}
+
+
+def book_chapter_graph() -> tuple[Nodes, Edges]:
+    """The chapters of this book as a graph: one node per chapter coloured by part, an arrow from each chapter
+    to the chapters that build on it (:data:`BOOK_PREREQUISITES`)."""
+    kind = {ch: k for k, chapters in BOOK_PARTS.items() for ch in chapters}
+    n: Nodes = {str(ch): (1.3 * col, row, str(ch), kind[ch]) for ch, (col, row) in _BOOK_LAYOUT.items()}
+    e: Edges = [(str(p), str(ch), "") for ch, pre in BOOK_PREREQUISITES.items() for p in pre]
+    return n, e

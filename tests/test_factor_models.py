@@ -1,0 +1,99 @@
+"""dlbook.factor_models against scikit-learn (PCA, FactorAnalysis, FastICA, Lasso), scipy.linalg.eigh and scipy.stats."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg
+from scipy.stats import multivariate_normal
+from sklearn.decomposition import PCA, FactorAnalysis, FastICA
+from sklearn.linear_model import Lasso
+
+from dlbook.factor_models import factor_analysis, fastica, ppca_fit, sfa, sparse_code_ista, whiten
+
+
+def _factor_data(m: int = 400, d: int = 6, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((d, 2))
+    noise = np.sqrt(rng.uniform(0.1, 1.0, d))
+    return rng.standard_normal((m, 2)) @ W.T + rng.standard_normal((m, d)) * noise + 3.0
+
+
+def test_ppca_closed_form_matches_sklearn_noise_variance() -> None:
+    X = _factor_data()
+    m = len(X)
+    ours = ppca_fit(X, 2)
+    sk = PCA(2).fit(X)                                   # sklearn divides by m − 1, the ML estimate by m
+    assert np.isclose(ours.psi[0], sk.noise_variance_ * (m - 1) / m, rtol=1e-10)
+    assert np.allclose(ours.covariance, sk.get_covariance() * (m - 1) / m, atol=1e-10)
+    dens = multivariate_normal(ours.mean, ours.covariance).logpdf(X).mean()
+    assert np.isclose(ours.log_likelihood(X), dens, rtol=1e-10)
+
+
+def test_factor_analysis_matches_sklearn() -> None:
+    X = _factor_data()
+    ours = factor_analysis(X, 2, iters=3000, tol=1e-13)
+    sk = FactorAnalysis(2, tol=1e-12, max_iter=5000).fit(X)
+    assert np.allclose(ours.covariance, sk.get_covariance(), atol=1e-3)
+    assert np.isclose(ours.log_likelihood(X), sk.score(X), atol=1e-6)
+    assert np.allclose(ours.posterior_mean(X) @ ours.posterior_mean(X).T, sk.transform(X) @ sk.transform(X).T,
+                       atol=1e-2)                        # the same factors up to a rotation
+
+
+def test_fastica_matches_sklearn_up_to_permutation_and_sign() -> None:
+    rng = np.random.default_rng(0)
+    S = np.c_[rng.laplace(size=2000), rng.uniform(-1, 1, 2000)]
+    X = S @ np.array([[1.0, 0.6], [0.3, 1.0]]).T
+    ours = fastica(X, 2).transform(X)
+    sk = FastICA(2, whiten="unit-variance", random_state=0).fit_transform(X)
+    C = np.abs(np.corrcoef(ours.T, sk.T)[:2, 2:])
+    assert np.allclose(np.sort(C, axis=1), [[0, 1], [0, 1]], atol=1e-3)
+    assert np.allclose(np.sort(np.abs(np.corrcoef(ours.T, S.T)[:2, 2:]), axis=1)[:, 1], 1, atol=1e-2)
+    Z, K, _ = whiten(X, 2)
+    assert np.allclose(np.cov(Z.T, bias=True), np.eye(2), atol=1e-10)
+
+
+def test_sfa_is_the_generalised_eigenproblem() -> None:
+    rng = np.random.default_rng(1)
+    t = np.linspace(0, 20 * np.pi, 2000)
+    S = np.c_[np.sin(t / 10), np.sin(3 * t), np.cos(7 * t)]
+    X = S @ rng.standard_normal((3, 3))
+    ours = sfa(X, 3)
+    dX = np.diff(X, axis=0)
+    lam, V = scipy.linalg.eigh(dX.T @ dX / len(dX), np.cov(X.T, bias=True))
+    assert np.allclose(ours.slowness, lam, rtol=1e-8)
+    assert np.allclose(np.abs(ours.W), np.abs(V), atol=1e-8)
+    F = ours.transform(X)
+    assert np.allclose(F.mean(0), 0, atol=1e-10) and np.allclose(np.cov(F.T, bias=True), np.eye(3), atol=1e-10)
+    assert abs(np.corrcoef(F[:, 0], S[:, 0])[0, 1]) > 0.999
+
+
+def test_ista_has_the_lasso_support() -> None:
+    rng = np.random.default_rng(2)
+    D = rng.standard_normal((30, 60))
+    D /= np.linalg.norm(D, axis=0)
+    h_true = np.zeros(60)
+    h_true[rng.choice(60, 5, replace=False)] = rng.standard_normal(5) * 3
+    x = D @ h_true + 0.01 * rng.standard_normal(30)
+    lam, beta = 0.5, 2.0
+    ours = sparse_code_ista(x, D, lam, beta, iters=3000)
+    sk = Lasso(alpha=lam / (2 * beta * 30), fit_intercept=False, tol=1e-14, max_iter=100_000).fit(D, x)
+    assert np.array_equal(ours != 0, sk.coef_ != 0) and np.allclose(ours, sk.coef_, atol=1e-6)
+    assert np.allclose(sparse_code_ista(np.stack([x, x]), D, lam, beta, iters=3000), [ours, ours])
+    assert np.all(sparse_code_ista(x, D, 1e6, beta) == 0)          # a huge λ switches every atom off
+
+
+def test_bad_inputs() -> None:
+    X = _factor_data(m=50)
+    with pytest.raises(ValueError, match="q must be in"):
+        ppca_fit(X, 6)
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        factor_analysis(X[:1], 1)
+    with pytest.raises(ValueError, match="non-zero variance"):
+        fastica(np.c_[X[:, :2], X[:, :2]], 3)
+    with pytest.raises(ValueError, match="singular"):
+        sfa(np.c_[X[:, :2], X[:, :1]], 2)
+    with pytest.raises(ValueError, match="one row per input"):
+        sparse_code_ista(np.ones(5), np.ones((4, 3)), 0.1)
+    with pytest.raises(ValueError, match="lam"):
+        sparse_code_ista(np.ones(4), np.ones((4, 3)), -1.0)
