@@ -53,7 +53,7 @@ def pr_curve(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """The precision–recall curve: one point per distinct score used as threshold ``score >= τ`` (§11.1).
 
     Returns ``(precision, recall, thresholds)`` in scikit-learn's order: thresholds increasing, and a final point
-    ``(precision 1, recall 0)`` with no threshold.
+    ``(precision 1, recall 0)`` with no threshold (the detector that never fires).
     """
     t = binary_labels(y_true, "y_true")
     s = as_array(scores, "scores", ndim=1)
@@ -67,9 +67,7 @@ def pr_curve(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray, np.ndarr
     tp = np.cumsum(t)[last]
     fp = (last + 1) - tp
     precision, recall = tp / (tp + fp), tp / t.sum()
-    stop = int(np.searchsorted(tp, tp[-1]))                 # points beyond full recall are dropped
-    sl = slice(stop, None, -1)
-    return np.r_[precision[sl], 1.0], np.r_[recall[sl], 0.0], s[last][sl]
+    return np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], s[last][::-1]
 
 
 def coverage_accuracy(y_true: Any, proba: Any, confidence: float) -> tuple[float, float]:

@@ -31,7 +31,8 @@ def als_factorize(R: Any, mask: Any, k: int, lam: float = 0.1, iters: int = 30,
     """Fit ``R ≈ A Bᵀ`` on the observed entries (``mask`` True) by alternating ridge regressions (§12.5.1).
 
     Minimises ``Σ_observed (R_ij − a_iᵀb_j)² + λ(‖A‖² + ‖B‖²)``; each half-step solves, for every user (item), a
-    ``k × k`` linear system, so the objective never increases.
+    ``k × k`` linear system, so the objective never increases. The start is spectral: the top ``k`` singular
+    vectors of the zero-filled matrix rescaled by the observed fraction (from a random start ALS can stall).
     """
     R = as_array(R, "R", ndim=2, finite=False)
     M = np.asarray(mask, dtype=bool)
@@ -39,12 +40,12 @@ def als_factorize(R: Any, mask: Any, k: int, lam: float = 0.1, iters: int = 30,
         raise ValueError(f"mask must have the shape of R, {R.shape}; got {M.shape}")
     if not np.all(np.isfinite(R[M])):
         raise ValueError("R must be finite on the observed entries")
-    k = check_int(k, "k", low=1)
+    k = check_int(k, "k", low=1, high=min(R.shape))
     lam = check_positive(lam, "lam", allow_zero=True)
-    rng = np.random.default_rng(seed)
-    A = rng.normal(0, 0.1, (R.shape[0], k))
-    B = rng.normal(0, 0.1, (R.shape[1], k))
     Rz = np.where(M, R, 0.0)
+    U, s, Vt = np.linalg.svd(Rz / max(M.mean(), 1e-12), full_matrices=False)
+    jitter = np.random.default_rng(seed).normal(0, 1e-3, (R.shape[1], k))
+    B = Vt[:k].T * np.sqrt(s[:k]) + jitter              # jitter keeps B full rank if R has rank < k
     for _ in range(check_int(iters, "iters", low=0)):
         A = _ridge_rows(Rz, M, B, lam)
         B = _ridge_rows(Rz.T, M.T, A, lam)
