@@ -45,6 +45,7 @@ def als_factorize(R: Any, mask: Any, k: int, lam: float = 0.1, iters: int = 30,
     Rz = np.where(M, R, 0.0)
     U, s, Vt = np.linalg.svd(Rz / max(M.mean(), 1e-12), full_matrices=False)
     jitter = np.random.default_rng(seed).normal(0, 1e-3, (R.shape[1], k))
+    A = U[:, :k] * np.sqrt(s[:k])
     B = Vt[:k].T * np.sqrt(s[:k]) + jitter              # jitter keeps B full rank if R has rank < k
     for _ in range(check_int(iters, "iters", low=0)):
         A = _ridge_rows(Rz, M, B, lam)
