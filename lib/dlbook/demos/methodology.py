@@ -60,7 +60,7 @@ def threshold_demo(scores: Any = None, labels: Any = None) -> Demo:
         labels = (rng.random(200) < 0.37).astype(int)
         scores = 1 / (1 + np.exp(-(rng.standard_normal(200) * 1.5 + 3 * (labels - 0.5))))
     return Demo(threshold_compute, threshold_draw,
-                controls=[Slider("threshold", 0.05, 0.95, 0.05, 0.5, "threshold τ", frames=5)],
+                controls=[Slider("threshold", 0.05, 0.95, 0.05, 0.5, "threshold τ", frames=3)],
                 data={"scores": np.asarray(scores, float), "labels": np.asarray(labels, int)},
                 title="A decision threshold: precision, recall, F1 and accuracy",
                 alt="left: a precision-recall curve with a red dot at the current threshold; right: precision, recall, "
@@ -110,7 +110,7 @@ def search_draw(data: dict[str, Any]) -> Figure:
 def search_demo() -> Demo:
     """Grid and random search with the same budget on an error that depends on one hyperparameter only."""
     return Demo(search_compute, search_draw,
-                controls=[Slider("side", 2, 6, 1, 4, "grid side (trials = side²)", frames=3),
+                controls=[Slider("side", 2, 6, 1, 6, "grid side (trials = side²)", frames=2),
                           Slider("seed", 0, 3, 1, 0, "random seed", frames=2)],
                 title="Grid against random search when only h₁ matters",
                 alt="two square panels of trial points in the (h1, h2) plane; a green bump along the bottom marks where "
