@@ -165,7 +165,7 @@ def gradcheck_draw(data: dict[str, Any]) -> Figure:
 def gradcheck_demo() -> Demo:
     """Slide the finite-difference step over thirteen decades: truncation error on the right, rounding on the left."""
     return Demo(gradcheck_compute, gradcheck_draw,
-                controls=[Slider("log10_eps", -14, -2, 0.5, -6, "log₁₀ ε", frames=4),
+                controls=[Slider("log10_eps", -14, -2, 0.5, -6, "log₁₀ ε", frames=2),
                           Choice("dtype", ["float64", "float32"], "float64", "precision")],
                 title="Gradient-check lab: the V-shaped error of finite differences",
                 alt="log-log plot of the error of forward and centred finite differences against the step; both are "
