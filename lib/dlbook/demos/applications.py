@@ -79,29 +79,28 @@ def zca_compute(eigvals: np.ndarray, eigvecs: np.ndarray, patches: np.ndarray, l
             "log10_eps": float(log10_eps)}
 
 
+def _mosaic(rows: np.ndarray) -> np.ndarray:
+    """Patches side by side, each scaled to [-1, 1], separated by a blank column."""
+    tiles = [np.c_[r.reshape(8, 8) / max(np.abs(r).max(), 1e-12), np.zeros(8)] for r in rows]
+    return np.hstack(tiles)[:, :-1]
+
+
 def zca_draw(data: dict[str, Any]) -> Figure:
-    k = data["patches"].shape[0]
-    fig = Figure(figsize=(7.6, 3.4))
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.14, top=0.86, wspace=0.1, hspace=0.25)
-    axes = fig.subplots(2, k + 2)
-    for j in range(k):
-        for i, key in enumerate(("patches", "white")):
-            a = axes[i, j]
-            img = data[key][j].reshape(8, 8)
-            a.imshow(img, cmap="gray", vmin=-np.abs(img).max(), vmax=np.abs(img).max())
-            a.set_xticks([])
-            a.set_yticks([])
-    axes[0, 0].set_title("patches (top), whitened (bottom)", fontsize=8, loc="left")
-    f = data["filter"].reshape(8, 8)
-    gs = axes[0, k].get_gridspec()
-    for a in axes[:, k:].ravel():
-        a.remove()
-    fa = fig.add_subplot(gs[0, k:])
-    fa.imshow(f, cmap="gray")
+    fig = Figure(figsize=(7.6, 3.2))
+    gs = fig.add_gridspec(2, 3, width_ratios=(3, 1, 1.3), left=0.02, right=0.98, bottom=0.12, top=0.88,
+                          wspace=0.25, hspace=0.35)
+    for i, (key, title) in enumerate((("patches", "centred patches"), ("white", "ZCA-whitened"))):
+        a = fig.add_subplot(gs[i, 0])
+        a.imshow(_mosaic(data[key]), cmap="gray", vmin=-1, vmax=1)
+        a.set_xticks([])
+        a.set_yticks([])
+        a.set_title(title, fontsize=8)
+    fa = fig.add_subplot(gs[:, 1])
+    fa.imshow(data["filter"].reshape(8, 8), cmap="gray")
     fa.set_xticks([])
     fa.set_yticks([])
-    fa.set_title("ZCA filter of pixel (3, 3)", fontsize=8)
-    ga = fig.add_subplot(gs[1, k:])
+    fa.set_title("ZCA filter\nof pixel (3, 3)", fontsize=8)
+    ga = fig.add_subplot(gs[:, 2])
     ga.semilogy(np.sort(data["eigvals"])[::-1], color=COLORS["data"], lw=1.2)
     ga.axhline(10 ** data["log10_eps"], color=COLORS["second"], lw=1)
     ga.set_xticks([0, 32, 63])
