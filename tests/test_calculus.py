@@ -143,3 +143,75 @@ def test_bad_inputs_raise_clear_errors() -> None:
         second_derivative_test(np.array([[1.0, 2.0], [0.0, 1.0]]))
     with pytest.raises(ValueError, match="finite"):
         condition_number(np.array([[np.nan, 0], [0, 1]]))
+
+
+# -- gradient checking (§11.5) ------------------------------------------------------------------------------------
+
+from dlbook.calculus import finite_difference, gradient_check  # noqa: E402
+
+
+@pytest.mark.parametrize("kind", ["forward", "centred"])
+def test_finite_difference_matches_autograd(kind: str) -> None:
+    x = torch.tensor(X0, requires_grad=True)
+    (g,) = torch.autograd.grad(f_scalar_torch(x), x)
+    eps, tol = (1e-7, 1e-5) if kind == "forward" else (1e-5, 1e-8)
+    assert np.allclose(finite_difference(f_scalar, X0, eps, kind), g.numpy(), atol=tol)
+
+
+def test_finite_difference_runs_in_float32() -> None:
+    f = lambda x: np.sum(x**2)                                          # noqa: E731
+    g = finite_difference(f, np.array([1.0, 2.0], np.float32), 1e-2, "centred", np.float32)
+    assert g.dtype == np.float32 and np.allclose(g, [2.0, 4.0], atol=1e-3)
+
+
+def test_gradient_check_agrees_with_torch_gradcheck() -> None:
+    """A correct gradient passes both our check and torch.autograd.gradcheck; a wrong one fails both."""
+    def grad_right(x: np.ndarray) -> np.ndarray:
+        t = torch.tensor(x, requires_grad=True)
+        with torch.enable_grad():
+            return torch.autograd.grad(f_scalar_torch(t), t)[0].numpy()
+
+    def grad_wrong(x: np.ndarray) -> np.ndarray:
+        g = grad_right(x)
+        g[2] *= 1.01                                                    # a 1 % bug in one coordinate
+        return g
+
+    assert torch.autograd.gradcheck(f_scalar_torch, (torch.tensor(X0, requires_grad=True),))
+    assert gradient_check(f_scalar, grad_right, X0) < 1e-8
+    assert gradient_check(f_scalar, grad_wrong, X0) > 1e-4
+
+    class Wrong(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):  # type: ignore[override]
+            ctx.save_for_backward(x)
+            return f_scalar_torch(x)
+
+        @staticmethod
+        def backward(ctx, out):  # type: ignore[override]
+            (x,) = ctx.saved_tensors
+            return out * torch.tensor(grad_wrong(x.detach().numpy()))
+
+    assert not torch.autograd.gradcheck(Wrong.apply, (torch.tensor(X0, requires_grad=True),), raise_exception=False)
+
+
+def test_finite_difference_error_is_v_shaped_with_minimum_near_theory() -> None:
+    f = lambda x: float(np.sum(np.exp(x) * np.sin(x)))                  # noqa: E731
+    x = np.array([0.7])
+    exact = float(np.exp(0.7) * (np.sin(0.7) + np.cos(0.7)))
+    eps = np.logspace(-13, -1, 61)
+    u = np.finfo(np.float64).eps
+    for kind, best in (("forward", np.sqrt(u)), ("centred", u ** (1 / 3))):
+        err = np.array([abs(finite_difference(f, x, e, kind)[0] - exact) for e in eps])
+        assert abs(np.log10(eps[np.argmin(err)] / best)) <= 1.0
+        assert err[0] > 100 * err.min() and err[-1] > 100 * err.min()
+
+
+def test_gradient_check_bad_inputs() -> None:
+    with pytest.raises(ValueError, match="forward' or 'centred"):
+        finite_difference(f_scalar, X0, 1e-6, "backward")
+    with pytest.raises(ValueError, match="float32 or float64"):
+        finite_difference(f_scalar, X0, 1e-6, "forward", np.float16)
+    with pytest.raises(ValueError, match="eps"):
+        finite_difference(f_scalar, X0, 0.0)
+    with pytest.raises(ValueError, match="shape of x"):
+        gradient_check(f_scalar, lambda x: np.zeros(2), X0)

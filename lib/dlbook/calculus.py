@@ -19,6 +19,8 @@ __all__ = [
     "condition_number",
     "directional_derivative",
     "directional_second_derivative",
+    "finite_difference",
+    "gradient_check",
     "numerical_gradient",
     "numerical_hessian",
     "numerical_jacobian",
@@ -150,3 +152,51 @@ def second_derivative_test(H: Any, tol: float = 1e-10) -> str:
     if np.all(lam < -tol):
         return "maximum"
     return "inconclusive"
+
+
+def finite_difference(f: Callable[[np.ndarray], Any], x: Any, eps: float, kind: str = "centred",
+                      dtype: Any = np.float64) -> np.ndarray:
+    """Gradient of a scalar ``f`` by finite differences with step ``eps``, computed in ``dtype`` (§11.5).
+
+    ``kind="forward"`` is eq. 11.6, ``(f(x + ε eᵢ) − f(x)) / ε``, with truncation error O(ε);
+    ``kind="centred"`` is eq. 11.7, ``(f(x + ½ε eᵢ) − f(x − ½ε eᵢ)) / ε``, with truncation error O(ε²). Both also
+    suffer rounding of order u·|f|/ε (u the unit roundoff of ``dtype``), so the total error is V-shaped in ε.
+    """
+    _check_callable(f, "f")
+    if kind not in ("forward", "centred"):
+        raise ValueError(f"kind must be 'forward' or 'centred'; got {kind!r}")
+    if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
+    dtype = np.dtype(dtype).type
+    x = as_array(x, "x", ndim=1).astype(dtype)
+    eps = check_positive(eps, "eps")
+    e_all = np.eye(x.size, dtype=dtype) * dtype(eps)
+    step = dtype(eps)                   # the step actually representable in this precision
+    if kind == "forward":
+        f0 = dtype(f(x))
+        return np.array([(dtype(f(x + e)) - f0) / step for e in e_all], dtype=dtype)
+    return np.array([(dtype(f(x + e / 2)) - dtype(f(x - e / 2))) / step for e in e_all], dtype=dtype)
+
+
+def gradient_check(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any], x: Any,
+                   eps: float = 1e-6, seed: int = 0) -> float:
+    """Relative error between an analytic gradient and a centred difference along a random direction (§11.5).
+
+    With a random unit vector ``v``, the directional derivative ``vᵀ grad(x)`` is compared with
+    ``(f(x + ½εv) − f(x − ½εv)) / ε``: one pair of function evaluations checks every coordinate at once, since a
+    wrong coordinate would have to be cancelled exactly by the others. Returns
+    ``|a − b| / max(|a|, |b|, 1e-300)``; in float64 a correct gradient typically gives 1e-6 or less, a wrong one
+    a value of order 1e-2 or more.
+    """
+    _check_callable(f, "f")
+    _check_callable(grad, "grad")
+    x = as_array(x, "x", ndim=1)
+    g = as_array(grad(x), "grad(x)", ndim=1)
+    if g.shape != x.shape:
+        raise ValueError(f"grad(x) must have the shape of x, {x.shape}; got {g.shape}")
+    v = np.random.default_rng(seed).standard_normal(x.size)
+    v /= np.linalg.norm(v)
+    eps = check_positive(eps, "eps")
+    numeric = (float(f(x + eps / 2 * v)) - float(f(x - eps / 2 * v))) / eps
+    analytic = float(v @ g)
+    return abs(analytic - numeric) / max(abs(analytic), abs(numeric), 1e-300)
