@@ -6,10 +6,10 @@ import torch
 from scipy.linalg import subspace_angles
 from scipy.stats import multivariate_normal
 
-from dlbook.autoencoders import (Autoencoder, contractive_penalty, mixture_score, optimal_denoiser,
-                                 principal_angles, reconstruct, sample_mixture_nd, sparsity_penalty,
+from dlbook.autoencoders import (Autoencoder, contractive_penalty, principal_angles, reconstruct, sparsity_penalty,
                                  train_autoencoder, vector_field)
 from dlbook.pca import fit_pca
+from dlbook.score import mixture_score, optimal_denoiser, sample_mixture_nd
 
 
 def test_principal_angles_match_scipy():
