@@ -50,12 +50,13 @@ def dae_field_draw(data: dict[str, Any]) -> Figure:
     ax.scatter(s[:, 0], s[:, 1], s=3, color=COLORS["muted"], alpha=0.5)
     g, f = data["grid"], data["field"]
     ax.quiver(g[:, 0], g[:, 1], f[:, 0], f[:, 1], color=COLORS["data"] if data["show"] == "trained"
-              else COLORS["optimum"], angles="xy", scale_units="xy", scale=1, width=0.004)
+              else COLORS["optimum"], angles="xy", scale_units="xy", scale=2, width=0.004)
     ax.set_xlim(-1.9, 1.9)
     ax.set_ylim(-1.9, 1.9)
     ax.set_aspect("equal")
     what = "trained DAE: r(x) − x" if data["show"] == "trained" else "optimal: σ²∇log p_σ(x)"
-    ax.set_title(f"{what}, σ = {data['sigma']:g}\nmean gap trained vs optimal: {100 * data['gap']:.0f}%",
+    ax.set_title(f"{what}, σ = {data['sigma']:g} (arrows at half length)\n"
+                 f"mean gap trained vs optimal: {100 * data['gap']:.0f}%",
                  fontsize=9)
     return fig
 
