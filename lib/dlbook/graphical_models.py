@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.patches import Circle, FancyArrowPatch, Rectangle
 
 from dlbook.checks import as_array, check_int
 
@@ -296,10 +296,11 @@ def is_chordal(nodes: Sequence[str], edges: Iterable[frozenset[str]]) -> bool:
 
 def draw_model(ax: Axes, positions: Mapping[str, tuple[float, float]], edges: Iterable[tuple[str, str]],
                directed: bool = True, observed: Iterable[str] = (), highlight: Iterable[tuple[str, str]] = (),
-               labels: Mapping[str, str] | None = None, radius: float = 0.25, title: str = "") -> None:
+               labels: Mapping[str, str] | None = None, radius: float = 0.25, title: str = "",
+               squares: Iterable[str] = ()) -> None:
     """A graphical model: a circle per variable (observed ones shaded), an arrow or line per edge; edges in
-    ``highlight`` (either direction) are drawn thick and coloured."""
-    observed, hot = set(observed), {frozenset(e) for e in highlight}
+    ``highlight`` (either direction) are drawn thick and coloured; nodes in ``squares`` are factor nodes (§16.2.7)."""
+    observed, hot, squares = set(observed), {frozenset(e) for e in highlight}, set(squares)
     for a, b in edges:
         p0, p1 = np.asarray(positions[a], float), np.asarray(positions[b], float)
         u = (p1 - p0) / np.linalg.norm(p1 - p0) * radius
@@ -308,6 +309,11 @@ def draw_model(ax: Axes, positions: Mapping[str, tuple[float, float]], edges: It
                                      mutation_scale=13, lw=3 if on else 1.3, color="#C44E52" if on else "0.3",
                                      shrinkA=0, shrinkB=0, zorder=2))
     for v, (x, y) in positions.items():
+        if v in squares:
+            ax.add_patch(Rectangle((x - 0.6 * radius, y - 0.6 * radius), 1.2 * radius, 1.2 * radius,
+                                   facecolor="#F7E1CF", edgecolor="k", lw=1.2, zorder=3))
+            ax.text(x, y, (labels or {}).get(v, v), ha="center", va="center", fontsize=8, zorder=4)
+            continue
         ax.add_patch(Circle((x, y), radius, facecolor="0.7" if v in observed else "white", edgecolor="#4C72B0",
                             lw=1.6, zorder=3))
         ax.text(x, y, (labels or {}).get(v, v), ha="center", va="center", fontsize=10, zorder=4)
