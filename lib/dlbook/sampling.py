@@ -28,22 +28,24 @@ def mc_estimate(f_values: Any) -> tuple[float, float]:
     return float(f.mean()), float(f.std(ddof=1) / np.sqrt(len(f)))
 
 
-def importance_estimate(f_values: Any, log_p: Any, log_q: Any, self_normalised: bool = False) -> float:
-    """Estimate E_p[f] from samples of q (§17.2).
+def importance_estimate(f_values: Any, log_p: Any, log_q: Any, self_normalised: bool = False) -> Any:
+    """Estimate E_p[f] from samples of q (§17.2); 2-D inputs give one estimate per row.
 
     Plain: ŝ_q = (1/n) Σ p(x⁽ⁱ⁾) f(x⁽ⁱ⁾) / q(x⁽ⁱ⁾) (eq. 17.10), unbiased, needs normalised p and q.
     Self-normalised: Σ wᵢ fᵢ / Σ wᵢ with wᵢ = p̃/q̃ (eq. 17.16), biased but consistent, and p, q may be unnormalised.
     """
-    f = as_array(f_values, "f_values", ndim=1)
-    log_w = as_array(log_p, "log_p", ndim=1, finite=False) - as_array(log_q, "log_q", ndim=1)
-    if not (len(f) == len(log_w)):
-        raise ValueError(f"f_values, log_p and log_q must have one entry per sample; got {len(f)} and {len(log_w)}")
+    f = as_array(f_values, "f_values", ndim=(1, 2))
+    log_w = as_array(log_p, "log_p", ndim=(1, 2), finite=False) - as_array(log_q, "log_q", ndim=(1, 2))
+    if f.shape != log_w.shape:
+        raise ValueError(f"f_values, log_p and log_q must have one entry per sample; got shapes {f.shape} and "
+                         f"{log_w.shape}")
     if np.any(np.isnan(log_w)) or np.any(log_w == np.inf):
         raise ValueError("log_p must be finite or -inf at every sample (q must cover the samples)")
     if self_normalised:
-        w = np.exp(log_w - logsumexp(log_w, axis=None))
-        return float(np.sum(w * f))
-    return float(np.mean(np.exp(log_w) * f))
+        est = np.sum(np.exp(log_w - logsumexp(log_w, axis=-1, keepdims=True)) * f, axis=-1)
+    else:
+        est = np.mean(np.exp(log_w) * f, axis=-1)
+    return float(est) if est.ndim == 0 else est
 
 
 def optimal_proposal(x: Any, p: Any, f: Any) -> Array:
