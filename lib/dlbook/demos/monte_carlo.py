@@ -97,7 +97,7 @@ def gibbs_draw(data: dict[str, Any]) -> Figure:
 @register
 def gibbs_demo() -> Demo:
     return Demo(gibbs_compute, gibbs_draw,
-                controls=[Slider("rho", -0.96, 0.96, 0.01, 0.96, label="correlation ρ", frames=5)],
+                controls=[Slider("rho", -0.96, 0.96, 0.01, 0.96, label="correlation ρ", frames=3)],
                 title="Gibbs sampling a correlated Gaussian",
                 alt="Left, the path of a Gibbs chain over the contours of a bivariate Gaussian; with strong "
                     "correlation the steps are short and the chain creeps along the ridge. Right, the chain's "
@@ -136,7 +136,7 @@ def tempering_draw(data: dict[str, Any]) -> Figure:
 @register
 def tempering_demo() -> Demo:
     return Demo(tempering_compute, tempering_draw,
-                controls=[Slider("beta", 0.04, 1.0, 0.04, 1.0, label="inverse temperature β", frames=5)],
+                controls=[Slider("beta", 0.04, 1.0, 0.04, 1.0, label="inverse temperature β", frames=3)],
                 title="Tempering a bimodal target",
                 alt="Left, a two-mode density raised to the power beta and renormalised; lowering beta flattens "
                     "the barrier between the modes. Right, a Metropolis chain on it, which stays in one mode at "
@@ -180,7 +180,7 @@ def markov_draw(data: dict[str, Any]) -> Figure:
 @register
 def markov_demo() -> Demo:
     return Demo(markov_compute, markov_draw,
-                controls=[Slider("stay", 0.0, 0.8, 0.05, 0.4, label="probability of staying", frames=5)],
+                controls=[Slider("stay", 0.0, 0.8, 0.05, 0.4, label="probability of staying", frames=3)],
                 title="A Markov chain converging to its stationary distribution",
                 alt="Left, the three state probabilities of a Markov chain started in state 1, approaching their "
                     "stationary values. Right, the distance to stationarity on a log scale, falling along the line "
