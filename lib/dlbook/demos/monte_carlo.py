@@ -110,7 +110,7 @@ def bimodal_log_p(x: Any) -> np.ndarray:
     return np.logaddexp(gaussian_logpdf(x, -3.0, 0.5), gaussian_logpdf(x, 3.0, 0.5)) - np.log(2)
 
 
-def tempering_compute(beta: float = 1.0, steps: int = 2000) -> dict[str, Any]:
+def tempering_compute(beta: float = 1.0, steps: int = 500) -> dict[str, Any]:
     """A Metropolis chain on p^β (step 0.7) started in the left mode: how often it crosses to the other one."""
     chain, acc = metropolis(bimodal_log_p, np.array([-3.0]), steps, 0.7, np.random.default_rng(3), beta=beta)
     grid = np.linspace(-6, 6, 301)
