@@ -65,7 +65,7 @@ def elbo_bars_demo() -> Demo:
     """Move q(h = 1): the ELBO rises to log p(v) exactly when q equals the posterior, and the gap is the KL."""
     return Demo(
         compute=elbo_bars_compute, draw=elbo_bars_draw,
-        controls=[Slider("q1", 0.0, 1.0, 0.05, 0.5, "q(h = 1)", frames=21)],
+        controls=[Slider("q1", 0.0, 1.0, 0.05, 0.6, "q(h = 1)", frames=6)],
         title="The evidence lower bound: log p(v) = ELBO + KL(q ‖ posterior)",
         alt="left: a bar for log p(v) next to a stacked bar of the ELBO and the KL gap reaching the same height; "
             "right: the ELBO as a concave curve of q(h=1) touching log p(v) at the posterior",
@@ -119,9 +119,9 @@ def mean_field_demo() -> Demo:
     """Change w and v: the mean-field q finds the posterior mean but its ellipse is too narrow when h₁, h₂ correlate."""
     return Demo(
         compute=mean_field_compute, draw=mean_field_draw,
-        controls=[Slider("w1", -2.0, 2.0, 0.25, 1.0, "w₁", frames=4), Slider("w2", -2.0, 2.0, 0.25, 1.0, "w₂",
-                                                                            frames=3),
-                  Slider("v", -2.0, 2.0, 0.5, 1.0, "v", frames=2)],
+        controls=[Slider("w1", -2.0, 2.0, 0.25, 2.0, "w₁", frames=2), Slider("w2", -2.0, 2.0, 0.25, 2.0, "w₂",
+                                                                            frames=2),
+                  Slider("v", -2.0, 2.0, 0.5, 2.0, "v", frames=2)],
         title="Mean field against the exact posterior of a linear-Gaussian model",
         alt="left: two ellipses in the (h1, h2) plane, a tilted one for the posterior and a narrower axis-aligned "
             "one for the mean-field approximation, sharing their centre; right: bars of marginal standard deviations",
@@ -182,7 +182,7 @@ def em_demo() -> Demo:
     """Step through EM: responsibilities (E-step) and refitted Gaussians (M-step); the log-likelihood never falls."""
     return Demo(
         compute=em_compute, draw=em_draw,
-        controls=[Slider("iteration", 0, EM_ITERATIONS, 1, 0, "EM iteration", frames=21)],
+        controls=[Slider("iteration", 0, EM_ITERATIONS, 1, 0, "EM iteration", frames=6)],
         title="EM for a Gaussian mixture, one iteration at a time",
         alt="left: 2-D points coloured by their responsibilities under three Gaussian ellipses; right: the mean "
             "log-likelihood against the iteration, rising monotonically",

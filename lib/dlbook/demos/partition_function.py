@@ -78,7 +78,7 @@ def cd_spurious_demo() -> Demo:
 
 # -- 2. an RBM on binarised digits: Gibbs samples and AIS estimates of log Z (§18.2, §18.7.1) ----------------------
 
-RBM_STEPS = (1, 3, 10, 30, 100, 300)
+RBM_STEPS = (1, 20, 500)
 AIS_STEPS = (1, 10, 100, 1000)
 
 
@@ -145,7 +145,7 @@ def rbm_digits_demo(W: Any = None, b: Any = None, c: Any = None, ais: Any = None
     return Demo(
         compute=rbm_digits_compute, draw=rbm_digits_draw,
         data={"W": W, "b": b, "c": c, "ais": ais, "log_z": float(log_z)},
-        controls=[Choice("gibbs_steps", list(RBM_STEPS), 10, "Gibbs sweeps"),
+        controls=[Choice("gibbs_steps", list(RBM_STEPS), 20, "Gibbs sweeps"),
                   Choice("ais_steps", list(AIS_STEPS), 100, "AIS steps")],
         title="An RBM's Gibbs samples, and annealed importance sampling of its log Z",
         alt="left: a 4 by 4 grid of 8 by 8 samples from Gibbs chains; right: AIS estimates of log Z for 1 to 1000 "
@@ -156,7 +156,7 @@ def rbm_digits_demo(W: Any = None, b: Any = None, c: Any = None, ais: Any = None
 # -- 3. estimators of a 1-D Gaussian that do not need Z (§18.4–18.6) ---------------------------------------------
 
 GAUSS_MU, GAUSS_SD, NOISE_SD = 1.0, 0.8, 2.0
-SAMPLE_SIZES = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+SAMPLE_SIZES = (10, 30, 100, 300, 1000, 5000)
 DSM_SIGMA = 0.5
 
 
@@ -208,16 +208,16 @@ def gaussian_estimators_compute(n: int) -> dict[str, Any]:
 
 def gaussian_estimators_draw(data: dict[str, Any]) -> Figure:
     fig, ax, bx = two_panels(height=3.0, width=3.7)
-    n = data["sizes"]
+    n = np.log10(data["sizes"])                        # a linear axis in log10 n draws faster than a log axis
     ax.axhline(GAUSS_SD, color="k", lw=0.8, label="true σ")
     ax.axhline(np.hypot(GAUSS_SD, DSM_SIGMA), color=COLORS["muted"], lw=0.8, ls=":", label="√(σ² + σ_noise²)")
     ax.plot(n, data["ml"], "o-", color=COLORS["optimum"], ms=3, label="ML = score matching")
     ax.plot(n, data["nce"], "s--", color=COLORS["data"], ms=3, label="NCE")
     ax.plot(n, data["dsm"], "^-", color=COLORS["second"], ms=3, label=f"DSM, σ_noise = {DSM_SIGMA}")
     for a in (ax, bx):
-        a.set_xscale("log")
-        a.set_xlim(7, 8000)
-        a.set_xlabel("sample size n")
+        a.set_xlim(0.85, 3.9)
+        a.set_xticks([1, 2, 3], ["10", "100", "1000"])
+        a.set_xlabel("sample size n (log scale)")
     ax.set_ylim(0.3, 1.4)
     ax.set_ylabel("estimated σ")
     ax.legend(fontsize=7, loc="lower right")
