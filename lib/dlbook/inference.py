@@ -148,7 +148,7 @@ def bsc_log_joint(v: Any, H: Any, W: Any, b: Any, beta: Any) -> Array:
 
 
 def bsc_elbo(v: Any, h_hat: Any, W: Any, b: Any, beta: Any) -> float:
-    """The ELBO of binary sparse coding for the factorial q(hᵢ = 1) = ĥᵢ, in closed form (§19.4.1, eq. 19.36)."""
+    """The ELBO of binary sparse coding for the factorial q(hᵢ = 1) = ĥᵢ, in closed form (§19.4.1)."""
     v, W, b, beta = _bsc_args(v, W, b, beta)
     h = np.clip(as_array(h_hat, "h_hat", ndim=1), 1e-12, 1 - 1e-12)
     log_prior = h @ b - np.sum(np.logaddexp(0.0, b))

@@ -47,7 +47,7 @@ def ais_log_partition(W: Any, b: Any, c: Any, n_steps: int, n_chains: int, rng: 
     βc and visible biases (1 − β) b_A + β b, for ``n_steps`` equally spaced β from 0 to 1. Each chain starts from an
     exact base sample, accumulates the log weight −F_β(v) + F_β′(v) at each step and moves by one Gibbs sweep at the
     new β. Returns (the estimate log Z_0 + log mean wₘ, the log weights). With ``n_steps = 1`` it is plain
-    importance sampling with the base as proposal (§18.7, eq. 18.44).
+    importance sampling with the base as proposal (§18.7).
     """
     W, b, c = as_array(W, "W", ndim=2), as_array(b, "b", ndim=1), as_array(c, "c", ndim=1)
     d, k = W.shape
@@ -91,7 +91,7 @@ def bridge_log_ratio(log_ratio_a: Any, log_ratio_b: Any, n_iter: int = 100) -> f
 # -- objectives that do not need Z (§18.3–18.6) -----------------------------------------------------------------
 
 def pseudolikelihood(v: Any, W: Any, b: Any, c: Any) -> Array:
-    """Σᵢ log P(vᵢ | v₋ᵢ) for each row of ``v`` under a binary RBM (§18.3, eq. 18.19).
+    """Σᵢ log P(vᵢ | v₋ᵢ) for each row of ``v`` under a binary RBM (§18.3).
 
     Each conditional is a ratio of two unnormalised probabilities, so Z cancels:
     log P(vᵢ | v₋ᵢ) = −F(v) − log(exp(−F(v)) + exp(−F(v with bit i flipped))).
