@@ -24,13 +24,16 @@ from dlbook.prob import logsumexp, sigmoid, softplus
 
 __all__ = [
     "all_binary_states",
+    "cd_gradient",
     "energy",
+    "exact_gradient",
     "free_energy",
     "gibbs_step",
     "log_partition",
     "log_prob_visible",
     "p_h_given_v",
     "p_v_given_h",
+    "train_rbm",
 ]
 
 Array = np.ndarray
@@ -126,3 +129,76 @@ def log_prob_visible(v: Any, W: Any, b: Any, c: Any, log_z: float | None = None)
     """log P(v) = −F(v) − log Z, with log Z computed exactly unless given (§18.1)."""
     log_z = log_partition(W, b, c) if log_z is None else float(log_z)
     return -free_energy(v, W, b, c) - log_z
+
+
+# -- learning: the positive and negative phases (chapter 18) -------------------------------------------------------
+
+def _phase(v: Array, ph: Array) -> tuple[Array, Array, Array]:
+    """Average sufficient statistics ⟨v hᵀ⟩, ⟨v⟩, ⟨h⟩ over rows, with h replaced by its conditional mean."""
+    return v.T @ ph / len(v), v.mean(axis=0), ph.mean(axis=0)
+
+
+def _model_phase(W: Array, b: Array, c: Array) -> tuple[Array, Array, Array]:
+    """E_model[v hᵀ], E[v], E[h] exactly, by enumerating the hidden layer and using E[v | h] = σ(b + W h)."""
+    h = all_binary_states(W.shape[1])
+    log_w = h @ c + np.sum(softplus(h @ W.T + b), axis=1)       # log Σ_v exp(−E(v, h)) for each h
+    p = np.exp(log_w - logsumexp(log_w, axis=None))              # P(h)
+    ev = sigmoid(h @ W.T + b)                                    # E[v | h], one row per h
+    return (ev * p[:, None]).T @ h, p @ ev, p @ h
+
+
+def exact_gradient(v: Any, W: Any, b: Any, c: Any) -> tuple[Array, Array, Array]:
+    """∇ of the mean log-likelihood: positive phase minus E_model[∇ log p̃] = ∇ log Z, by enumeration (§18.1, eq. 18.15).
+
+    Returns (∂/∂W, ∂/∂b, ∂/∂c). Enumerates the 2^k hidden states, so it is for small hidden layers (k ≤ 20).
+    """
+    W, b, c = _params(W, b, c)
+    if W.shape[1] > 20:
+        raise ValueError(f"the exact gradient enumerates 2^k hidden states; k = {W.shape[1]} is too many (k ≤ 20)")
+    v = _units(v, "v", W.shape[0])
+    pos, neg = _phase(v, p_h_given_v(v, W, c)), _model_phase(W, b, c)
+    return tuple(p - n for p, n in zip(pos, neg))  # type: ignore[return-value]
+
+
+def cd_gradient(v: Any, W: Any, b: Any, c: Any, k: int, rng: np.random.Generator,
+                chain: Any = None) -> tuple[tuple[Array, Array, Array], Array]:
+    """The CD-k estimate of the log-likelihood gradient (§18.2, Algorithm 18.2), or PCD's (Algorithm 18.3).
+
+    The negative phase runs ``k`` block Gibbs sweeps from the data (contrastive divergence) or, if ``chain``
+    is given, from the persistent chain's current states (stochastic maximum likelihood / persistent CD).
+    Returns the gradient (∂/∂W, ∂/∂b, ∂/∂c) and the chain's final visible states (pass them back for PCD).
+    """
+    W, b, c = _params(W, b, c)
+    v = _units(v, "v", W.shape[0])
+    k = check_int(k, "k", low=1)
+    neg = v if chain is None else _units(chain, "chain", W.shape[0])
+    for _ in range(k):
+        neg, _ = gibbs_step(neg, W, b, c, rng)
+    pos, negs = _phase(v, p_h_given_v(v, W, c)), _phase(neg, p_h_given_v(neg, W, c))
+    return tuple(p - n for p, n in zip(pos, negs)), neg  # type: ignore[return-value]
+
+
+def train_rbm(v: Any, n_hidden: int, rng: np.random.Generator, *, epochs: int = 50, lr: float = 0.05,
+              k: int = 1, persistent: bool = False, batch_size: int = 100,
+              callback: Any = None) -> tuple[Array, Array, Array]:
+    """Fit a binary RBM by gradient ascent with CD-k (or PCD-k if ``persistent``) on mini-batches (§18.2).
+
+    Weights start at N(0, 0.01²), hidden biases at 0 and visible biases at the data's log-odds (Hinton's
+    practical guide). ``callback(epoch, W, b, c)``, if given, is called after every epoch.
+    """
+    v = as_array(v, "v", ndim=2)
+    n_hidden = check_int(n_hidden, "n_hidden", low=1)
+    epochs, batch_size, k = check_int(epochs, "epochs", low=1), check_int(batch_size, "batch_size", low=1), int(k)
+    n, d = v.shape
+    p = np.clip(v.mean(axis=0), 1e-3, 1 - 1e-3)
+    W, b, c = rng.normal(0.0, 0.01, (d, n_hidden)), np.log(p / (1 - p)), np.zeros(n_hidden)
+    chain = v[rng.choice(n, size=min(batch_size, n), replace=False)] if persistent else None
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            (gW, gb, gc), last = cd_gradient(v[order[start:start + batch_size]], W, b, c, k, rng, chain)
+            W, b, c = W + lr * gW, b + lr * gb, c + lr * gc
+            chain = last if persistent else None
+        if callback is not None:
+            callback(epoch, W, b, c)
+    return W, b, c
