@@ -7,6 +7,7 @@ the decoder's forward pass here in NumPy.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,17 +23,26 @@ from dlbook.prob import gaussian_pdf, mixture_pdf, sigmoid
 # -- GAN theory in 1-D: D*, C(G) and −log 4 + 2·JSD by quadrature --------------------------------------------------
 
 #: The quadrature grid and the fixed data density: a two-component mixture 0.5·N(−1, 0.6²) + 0.5·N(2, 0.8²).
-GAN_X = np.linspace(-8.0, 10.0, 3601)
+GAN_X = np.linspace(-8.0, 10.0, 1801)
 DATA_MIX = ([0.5, 0.5], [-1.0, 2.0], [0.6, 0.8])
 GAN_MEANS = np.linspace(-3.0, 5.0, 41)
 
 
-def gan_theory_compute(mu_g: float = 0.5, sigma_g: float = 1.0) -> dict[str, Any]:
+@lru_cache(maxsize=64)
+def _criterion_curve(sigma_g: float) -> np.ndarray:
+    """C(G) for p_g = N(m, σ_g²) at every m of ``GAN_MEANS`` (cached: it depends on σ_g alone)."""
+    p_data = mixture_pdf(GAN_X, *DATA_MIX)
+    curve = np.array([virtual_training_criterion(p_data, gaussian_pdf(GAN_X, m, sigma_g), GAN_X) for m in GAN_MEANS])
+    curve.setflags(write=False)
+    return curve
+
+
+def gan_theory_compute(mu_g: float = 0.0, sigma_g: float = 1.5) -> dict[str, Any]:
     """p_data, p_g = N(μ_g, σ_g²), D* = p_data/(p_data + p_g), C(G) and −log 4 + 2·JSD, and C(G) along μ_g."""
     sigma_g = check_positive(sigma_g, "sigma_g")
     p_data = mixture_pdf(GAN_X, *DATA_MIX)
     p_g = gaussian_pdf(GAN_X, float(mu_g), sigma_g)
-    curve = np.array([virtual_training_criterion(p_data, gaussian_pdf(GAN_X, m, sigma_g), GAN_X) for m in GAN_MEANS])
+    curve = _criterion_curve(sigma_g)
     return {"x": GAN_X, "p_data": p_data, "p_g": p_g, "d_star": optimal_discriminator(p_data, p_g),
             "c": virtual_training_criterion(p_data, p_g, GAN_X),
             "jsd_form": -np.log(4.0) + 2 * jensen_shannon(p_data, p_g, GAN_X),
@@ -40,7 +50,8 @@ def gan_theory_compute(mu_g: float = 0.5, sigma_g: float = 1.0) -> dict[str, Any
 
 
 def gan_theory_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax, bx) = new_figure(ncols=2, width=3.6, height=3.0)
+    fig, (ax, bx) = new_figure(ncols=2, width=3.6, height=3.0, layout=None)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.9, wspace=0.25)
     x = data["x"]
     ax.plot(x, data["p_data"], color=COLORS["data"], lw=2, label="p_data")
     ax.plot(x, data["p_g"], color=COLORS["model"], lw=2, label="p_g")
@@ -66,8 +77,8 @@ def gan_theory_demo() -> Demo:
     """Sliders for the generator's mean and width; D*, C(G) and −log 4 + 2·JSD against a fixed bimodal p_data."""
     return Demo(
         compute=gan_theory_compute, draw=gan_theory_draw,
-        controls=[Slider("mu_g", -2.0, 4.0, 0.25, 0.5, "generator mean μ_g", frames=5),
-                  Slider("sigma_g", 0.25, 2.5, 0.25, 1.0, "generator width σ_g", frames=4)],
+        controls=[Slider("mu_g", -2.0, 4.0, 0.25, 0.0, "generator mean μ_g", frames=4),
+                  Slider("sigma_g", 0.5, 2.5, 0.25, 1.5, "generator width σ_g", frames=3)],
         title="GAN theory in 1-D: the optimal discriminator and C(G) = −log 4 + 2·JSD",
         alt="left: the bimodal data density, a Gaussian generator density and the optimal discriminator "
             "p_data/(p_data+p_g); right: the generator criterion C(G) as the generator mean varies, with −log 4 marked",
@@ -86,7 +97,8 @@ def bilinear_game_compute(lr: float = 0.2, update: str = "simultaneous", steps: 
 
 
 def bilinear_game_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax, bx) = new_figure(ncols=2, width=3.4, height=3.0)
+    fig, (ax, bx) = new_figure(ncols=2, width=3.4, height=3.0, layout=None)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.9, wspace=0.25)
     p = data["path"]
     ax.plot(p[:, 0], p[:, 1], "-o", ms=2.5, lw=1, color=COLORS["model"])
     ax.plot([0], [0], "*", color=COLORS["optimum"], ms=11, label="equilibrium (0, 0)")
@@ -113,7 +125,7 @@ def bilinear_game_demo() -> Demo:
     """A learning-rate slider and the update rule: simultaneous play spirals out, alternating play circles."""
     return Demo(
         compute=bilinear_game_compute, draw=bilinear_game_draw,
-        controls=[Slider("lr", 0.05, 0.5, 0.05, 0.2, "learning rate ε"),
+        controls=[Slider("lr", 0.05, 0.5, 0.05, 0.2, "learning rate ε", frames=4),
                   Choice("update", ["simultaneous", "alternating"], "simultaneous", "update")],
         title="Gradient play on v(a, b) = ab",
         alt="the path of (a, b) under gradient play on ab from (1, 0), spiralling outward for simultaneous updates "
@@ -149,7 +161,8 @@ def vae_latent_compute(z1: float = 0.0, z2: float = 0.0, *, W1: Any, b1: Any, W2
 
 
 def vae_latent_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax, bx) = new_figure(ncols=2, width=3.2, height=3.2)
+    fig, (ax, bx) = new_figure(ncols=2, width=3.2, height=3.2, layout=None)
+    fig.subplots_adjust(left=0.04, right=0.97, bottom=0.14, top=0.9, wspace=0.2)
     ax.imshow(data["image"], cmap="gray_r", vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -168,8 +181,8 @@ def vae_latent_demo(weights: dict[str, np.ndarray]) -> Demo:
     """Sliders z₁, z₂ move through a trained decoder's latent plane; ``weights`` are from ``dlbook.vae.decoder_arrays``."""
     return Demo(
         compute=vae_latent_compute, draw=vae_latent_draw,
-        controls=[Slider("z1", -2.5, 2.5, 0.25, 0.0, "z₁", frames=5),
-                  Slider("z2", -2.5, 2.5, 0.25, 0.0, "z₂", frames=5)],
+        controls=[Slider("z1", -2.5, 2.5, 0.25, 0.0, "z₁", frames=3),
+                  Slider("z2", -2.5, 2.5, 0.25, 0.0, "z₂", frames=3)],
         data={k: np.asarray(weights[k], dtype=float) for k in ("W1", "b1", "W2", "b2")},
         title="A VAE decoder's two-dimensional latent space",
         alt="an 8 by 8 digit decoded at the chosen latent point, and the grid of digits decoded over the latent "
@@ -212,7 +225,8 @@ def gradient_estimators_compute(samples: int = 16) -> dict[str, Any]:
 
 
 def gradient_estimators_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax,) = new_figure(width=6.4, height=3.0)
+    fig, (ax,) = new_figure(width=6.4, height=3.0, layout=None)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.9)
     colors = [COLORS["optimum"], COLORS["second"], COLORS["data"]]
     half = 4.0 * max(data["std"].values())
     bins = np.linspace(data["exact"] - half, data["exact"] + half, 81)
