@@ -23,7 +23,7 @@ from dlbook.prob import gaussian_pdf, mixture_pdf, sigmoid
 # -- GAN theory in 1-D: D*, C(G) and −log 4 + 2·JSD by quadrature --------------------------------------------------
 
 #: The quadrature grid and the fixed data density: a two-component mixture 0.5·N(−1, 0.6²) + 0.5·N(2, 0.8²).
-GAN_X = np.linspace(-8.0, 10.0, 1801)
+GAN_X = np.linspace(-18.0, 20.0, 3801)
 DATA_MIX = ([0.5, 0.5], [-1.0, 2.0], [0.6, 0.8])
 GAN_MEANS = np.linspace(-3.0, 5.0, 41)
 
@@ -37,7 +37,7 @@ def _criterion_curve(sigma_g: float) -> np.ndarray:
     return curve
 
 
-def gan_theory_compute(mu_g: float = 0.0, sigma_g: float = 1.5) -> dict[str, Any]:
+def gan_theory_compute(mu_g: float = 1.0, sigma_g: float = 1.5) -> dict[str, Any]:
     """p_data, p_g = N(μ_g, σ_g²), D* = p_data/(p_data + p_g), C(G) and −log 4 + 2·JSD, and C(G) along μ_g."""
     sigma_g = check_positive(sigma_g, "sigma_g")
     p_data = mixture_pdf(GAN_X, *DATA_MIX)
@@ -77,7 +77,7 @@ def gan_theory_demo() -> Demo:
     """Sliders for the generator's mean and width; D*, C(G) and −log 4 + 2·JSD against a fixed bimodal p_data."""
     return Demo(
         compute=gan_theory_compute, draw=gan_theory_draw,
-        controls=[Slider("mu_g", -2.0, 4.0, 0.25, 0.0, "generator mean μ_g", frames=4),
+        controls=[Slider("mu_g", -2.0, 4.0, 0.25, 1.0, "generator mean μ_g", frames=3),
                   Slider("sigma_g", 0.5, 2.5, 0.25, 1.5, "generator width σ_g", frames=3)],
         title="GAN theory in 1-D: the optimal discriminator and C(G) = −log 4 + 2·JSD",
         alt="left: the bimodal data density, a Gaussian generator density and the optimal discriminator "
