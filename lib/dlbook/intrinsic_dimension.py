@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from dlbook.checks import as_array, check_int
+from dlbook.tensor_adam import TensorAdam
 
 
 def random_subspace(D: int, d: int, seed: int = 0) -> torch.Tensor:
@@ -53,7 +54,7 @@ def train_in_subspace(X: Any, labels: Any, X_test: Any, y_test: Any, sizes: list
                         for layer in (nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))])
     P = None if d is None else random_subspace(D, d, seed)
     z = torch.zeros(D if P is None else d, requires_grad=True)
-    opt = torch.optim.Adam([z], lr=lr)
+    opt = TensorAdam([z], lr=lr)
     theta = lambda: theta0 + (z if P is None else P @ z)  # noqa: E731
     for _ in range(check_int(steps, "steps", low=1)):
         loss = nn.functional.cross_entropy(mlp_logits(theta(), sizes, X), y)

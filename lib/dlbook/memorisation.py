@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from dlbook.checks import as_array, check_int
+from dlbook.tensor_adam import TensorAdam
 
 
 def randomize_labels(labels: Any, share: float, classes: int, rng: np.random.Generator) -> np.ndarray:
@@ -38,7 +39,7 @@ def fit_until_memorised(X: Any, labels: Any, hidden: int = 128, max_steps: int =
     k = int(y.max()) + 1
     model = nn.Sequential(nn.Linear(X.shape[1], hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                           nn.Linear(hidden, k))
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = TensorAdam(model.parameters(), lr=lr)
     curve = []
     for _ in range(check_int(max_steps, "max_steps", low=1)):
         logits = model(X)

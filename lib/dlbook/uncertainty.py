@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from dlbook.checks import as_array, check_int
+from dlbook.tensor_adam import TensorAdam
 
 
 class BatchedMLP(nn.Module):
@@ -41,7 +42,7 @@ def fit_members(model: BatchedMLP, x: Any, y: Any, steps: int = 300, lr: float =
     """Full-batch Adam on every member's mean squared error (their sum, so members do not interact)."""
     x = torch.as_tensor(as_array(x, "x", ndim=1), dtype=torch.float32)
     y = torch.as_tensor(as_array(y, "y", ndim=1), dtype=torch.float32)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = TensorAdam(model.parameters(), lr=lr)
     losses = []
     for _ in range(check_int(steps, "steps", low=1)):
         loss = ((model(x, dropout=model.p_drop > 0) - y) ** 2).mean(1).sum()

@@ -58,14 +58,14 @@ def memorisation_draw(data: dict[str, Any]) -> Figure:
 def memorisation_demo(curves: Any = None, shares: Any = None, test_accuracy: Any = None) -> Demo:
     """``curves[j]``: training accuracy per step for ``shares[j]`` random labels (padded with 1 once fitted)."""
     if curves is None:
-        shares = np.linspace(0, 1, 5)
+        shares = np.linspace(0, 1, 3)
         steps = np.arange(80)
         curves = np.array([np.minimum(1.0, 0.1 + steps / (25 + 35 * s)) for s in shares])
         test_accuracy = 0.95 - 0.85 * shares
     data = {"curves": np.asarray(curves, float), "shares": np.asarray(shares, float),
             "test_accuracy": np.asarray(test_accuracy, float)}
     return Demo(memorisation_compute, memorisation_draw, data=data,
-                controls=[Slider("share", 0.0, 1.0, 0.25, 1.0, label="share of random labels")],
+                controls=[Slider("share", 0.0, 1.0, 0.5, 1.0, label="share of random labels")],
                 title="Fitting random labels",
                 alt="Left: training accuracy against step for several shares of random labels, every curve "
                     "reaching 1. Right: test accuracy falling from about 0.95 to chance as the share grows.")
@@ -106,7 +106,7 @@ def intrinsic_dimension_demo(dims: Any = None, accuracy: Any = None, full: float
     dims = np.asarray(dims, float)
     data = {"dims": dims, "accuracy": np.asarray(accuracy, float), "full": float(full), "D": float(D)}
     return Demo(intrinsic_compute, intrinsic_draw, data=data,
-                controls=[Choice("d", [int(v) for v in dims], int(dims[len(dims) // 2]), label="subspace dimension d")],
+                controls=[Choice("d", [int(v) for v in dims[::2]], int(dims[len(dims) // 2]), label="subspace dimension d")],
                 title="Training in a random subspace",
                 alt="Test accuracy against the dimension of a random training subspace on a log axis, rising "
                     "towards the full network's accuracy, with a dotted line at 90 % of it.")
@@ -149,7 +149,7 @@ def rescaling_demo(hessian: Any = None, sizes: Any = (2, 3, 2), loss: float = 0.
     data = {"hessian": np.asarray(hessian, float), "sizes": np.asarray(sizes), "loss": float(loss)}
     return Demo(rescaling_compute, rescaling_draw, data=data,
                 controls=[Slider("log_alpha", -1.5, 1.5, 0.25, 0.0, label="log10 α (layer 1 × α, layer 2 ÷ α)",
-                                 frames=5)],
+                                 frames=3)],
                 title="Same function, any sharpness",
                 alt="Left: the largest Hessian eigenvalue against log alpha, a U-shaped curve on a log axis. "
                     "Right: the training loss, a flat line: the rescaled networks are the same function.")
