@@ -197,7 +197,7 @@ def alignment_demo(angle_fa: Any = None, angle_bp: Any = None, acc_fa: Any = Non
             {"angle_fa": angle_fa, "angle_bp": angle_bp, "acc_fa": acc_fa, "acc_bp": acc_bp}.items()}
     n = len(data["angle_fa"])
     return Demo(alignment_compute, alignment_draw, data=data,
-                controls=[Slider("step", 1, n, 1, n, label="training step", frames=5)],
+                controls=[Slider("step", 1, n, 1, n, label="training step", frames=3)],
                 title="Feedback alignment: the weights align with the random feedback",
                 alt="Left: the angle between the output weights and the fixed random feedback matrix, falling "
                     "from 90 degrees under feedback alignment and staying at 90 under back-propagation. Right: "
@@ -241,7 +241,7 @@ def hypergradient_demo(X: Any = None, y: Any = None, X_val: Any = None, y_val: A
     data = {"X": np.asarray(X, float), "y": np.asarray(y, float), "X_val": np.asarray(X_val, float),
             "y_val": np.asarray(y_val, float)}
     return Demo(hypergradient_compute, hypergradient_draw, data=data,
-                controls=[Slider("log_lam", -5.0, 2.0, 0.25, -1.0, label="log λ", frames=5)],
+                controls=[Slider("log_lam", -5.0, 2.0, 0.25, -1.0, label="log λ", frames=3)],
                 title="The hypergradient is the slope of validation loss against λ",
                 alt="Validation loss after 100 steps of gradient descent against log weight decay, a valley, "
                     "with the tangent line given by the hypergradient at the chosen point.")
@@ -279,7 +279,7 @@ def lesion_demo(residual: Any = None, plain: Any = None) -> Demo:
     data = {"residual": np.asarray(residual, float), "plain": np.asarray(plain, float)}
     n = len(data["residual"]) - 1
     return Demo(lesion_compute, lesion_draw, data=data,
-                controls=[Slider("block", 0, n - 1, 1, 0, label="deleted block")],
+                controls=[Slider("block", 0, n - 1, 1, 0, label="deleted block", frames=2)],
                 title="Deleting one block at test time",
                 alt="Bars of test accuracy for a residual and a plain network, intact and with one block "
                     "deleted: the residual network barely changes, the plain one falls to chance.")
@@ -327,7 +327,7 @@ def temperature_demo(logits: Any = None, labels: Any = None, fitted: float = 1.0
         logits[np.arange(300), labels] += 6
     data = {"logits": np.asarray(logits, float), "labels": np.asarray(labels, float), "fitted": float(fitted)}
     return Demo(temperature_compute, temperature_draw, data=data,
-                controls=[Slider("T", 0.5, 4.0, 0.25, 1.0, label="temperature T", frames=5)],
+                controls=[Slider("T", 0.5, 4.0, 0.25, 1.0, label="temperature T", frames=3)],
                 title="Temperature scaling and the reliability diagram",
                 alt="Left: a reliability diagram, accuracy per confidence bin against the diagonal. Right: the "
                     "share of test inputs in each confidence bin, which moves left as the temperature rises.")
@@ -371,7 +371,7 @@ def ensemble_demo(grid: Any = None, predictions: Any = None, x: Any = None, y: A
             "x": np.asarray(x, float), "y": np.asarray(y, float)}
     n = len(data["predictions"])
     return Demo(ensemble_compute, ensemble_draw, data=data,
-                controls=[Slider("members", 1, n, 1, n, label="ensemble members", frames=4)],
+                controls=[Slider("members", 1, n, 1, n, label="ensemble members", frames=2)],
                 title="A deep ensemble's spread",
                 alt="Predictions of several regression networks trained from different initialisations on two "
                     "clusters of points, with a band of two standard deviations that is narrow on the data and "
@@ -406,7 +406,7 @@ def flow_draw(data: dict[str, Any]) -> Figure:
 @register
 def flow_demo() -> Demo:
     return Demo(flow_compute, flow_draw,
-                controls=[Slider("strength", 0.0, 2.0, 0.25, 1.0, label="warp strength", frames=5),
+                controls=[Slider("strength", 0.0, 2.0, 0.25, 1.0, label="warp strength", frames=2),
                           Choice("log_det", [("with the log-determinant", True), ("without it", False)], True,
                                  label="density")],
                 title="An autoregressive flow's density, and what the Jacobian term is for",
