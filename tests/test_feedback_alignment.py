@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.feedback_alignment import angle_degrees, gradients, hidden_error, train
+from dlbook.feedback_alignment import angle_degrees, gradients, hidden_error, train_feedback_alignment as train
 
 
 def _problem():

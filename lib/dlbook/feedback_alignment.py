@@ -42,7 +42,7 @@ def angle_degrees(a: Any, b: Any) -> float:
     return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
 
 
-def train(X: Any, labels: Any, hidden: int, steps: int, lr: float, feedback: bool, seed: int = 0,
+def train_feedback_alignment(X: Any, labels: Any, hidden: int, steps: int, lr: float, feedback: bool, seed: int = 0,
           X_test: Any = None, y_test: Any = None) -> dict[str, Any]:
     """Full-batch gradient steps with back-propagation (``feedback=False``) or a fixed random ``B``.
 
