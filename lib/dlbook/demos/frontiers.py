@@ -106,7 +106,7 @@ def intrinsic_dimension_demo(dims: Any = None, accuracy: Any = None, full: float
     dims = np.asarray(dims, float)
     data = {"dims": dims, "accuracy": np.asarray(accuracy, float), "full": float(full), "D": float(D)}
     return Demo(intrinsic_compute, intrinsic_draw, data=data,
-                controls=[Choice("d", [int(v) for v in dims[::2]], int(dims[len(dims) // 2]), label="subspace dimension d")],
+                controls=[Choice("d", [int(v) for v in dims], int(dims[len(dims) // 2]), label="subspace dimension d")],
                 title="Training in a random subspace",
                 alt="Test accuracy against the dimension of a random training subspace on a log axis, rising "
                     "towards the full network's accuracy, with a dotted line at 90 % of it.")
