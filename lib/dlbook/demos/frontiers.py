@@ -26,6 +26,12 @@ def _two(width: float = 3.2, height: float = 2.6) -> tuple[Figure, Any, Any]:
     return fig, ax, bx
 
 
+def _one(width: float = 4.4, left: float = 0.14) -> tuple[Figure, Any]:
+    fig, (ax,) = new_figure(width=width, height=2.8, layout=None)
+    fig.subplots_adjust(left=left, bottom=0.18, right=0.97, top=0.86)
+    return fig, ax
+
+
 # -- Zhang et al. 2016: random labels -------------------------------------------------------------------------
 
 def memorisation_compute(curves: np.ndarray, shares: np.ndarray, test_accuracy: np.ndarray,
@@ -82,8 +88,7 @@ def intrinsic_compute(dims: np.ndarray, accuracy: np.ndarray, full: float, D: fl
 
 
 def intrinsic_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax,) = new_figure(width=4.4, height=2.8, layout=None)
-    fig.subplots_adjust(left=0.14, bottom=0.18, right=0.97, top=0.86)
+    fig, ax = _one()
     ax.semilogx(data["dims"], data["accuracy"], "o-", color=COLORS["data"])
     ax.axhline(data["full"], color=COLORS["optimum"], lw=1, label=f"all D = {data['D']:.0f} parameters")
     ax.axhline(0.9 * data["full"], color=COLORS["muted"], ls=":", lw=1, label="90 % of that")
@@ -216,8 +221,7 @@ def hypergradient_compute(X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val
 
 
 def hypergradient_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax,) = new_figure(width=4.4, height=2.8, layout=None)
-    fig.subplots_adjust(left=0.14, bottom=0.18, right=0.97, top=0.86)
+    fig, ax = _one()
     ax.plot(data["grid"], data["curve"], color=COLORS["data"], label="validation loss after training")
     a, v, g = data["log_lam"], data["value"], data["slope"]
     t = np.linspace(a - 0.8, a + 0.8, 2)
@@ -255,8 +259,7 @@ def lesion_compute(residual: np.ndarray, plain: np.ndarray, block: int = 0) -> d
 
 
 def lesion_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax,) = new_figure(width=4.4, height=2.8, layout=None)
-    fig.subplots_adjust(left=0.14, bottom=0.18, right=0.97, top=0.86)
+    fig, ax = _one()
     k = data["block"]
     names = ["residual", "plain"]
     full = [data["residual"][0], data["plain"][0]]
@@ -343,8 +346,7 @@ def ensemble_compute(grid: np.ndarray, predictions: np.ndarray, x: np.ndarray, y
 
 
 def ensemble_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax,) = new_figure(width=4.6, height=2.8, layout=None)
-    fig.subplots_adjust(left=0.12, bottom=0.18, right=0.97, top=0.86)
+    fig, ax = _one(width=4.6, left=0.12)
     g, m, s = data["grid"], data["mean"], data["std"]
     for p in data["P"]:
         ax.plot(g, p, color="0.75", lw=0.8)
