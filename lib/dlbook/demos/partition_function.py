@@ -169,11 +169,11 @@ def _nce_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     def log_noise(t: np.ndarray) -> np.ndarray:
         return -t ** 2 / (2 * NOISE_SD ** 2) - np.log(np.sqrt(2 * np.pi) * NOISE_SD)
 
-    def loss(p: np.ndarray) -> float:
+    def nce_objective(p: np.ndarray) -> float:
         mu, s2, c = p[0], np.exp(p[1]), p[2]
         return nce_loss(-(x - mu) ** 2 / (2 * s2) + c, log_noise(x), -(y - mu) ** 2 / (2 * s2) + c, log_noise(y))
 
-    res = minimize(loss, np.array([0.0, 0.0, 0.0]), method="BFGS")
+    res = minimize(nce_objective, np.array([0.0, 0.0, 0.0]), method="BFGS")
     return float(res.x[0]), float(np.exp(0.5 * res.x[1])), float(res.x[2])
 
 
