@@ -145,7 +145,11 @@ def test_live_demos_pre_render_a_coarse_grid(monkeypatch: pytest.MonkeyPatch) ->
             assert g == sorted({c.grid()[0], c.grid()[-1], min(c.grid(), key=lambda v: abs(v - c.value))})
         else:
             assert g == c.grid()
-    assert len(demo.settings()) < demo.n_frames
+    grids = demo.static_grids()
+    assert len(demo.settings()) == 1 + sum(len(g) - 1 for g in grids) < demo.n_frames   # a star through the default
+    spec = json.loads(re.search(r'class="dlbook-demo-data">(.*?)</script>', demo.static_html()).group(1))
+    assert len(spec["index"]) == np.prod([len(g) for g in grids]) and spec["index"].count(-1) > 0
+    assert "computed once Python has started" in spec["offgrid"]
     live = browser.live_spec(demo)
     assert [c["grid"] for c in live["controls"] if c["kind"] == "slider"] == \
         [g for c, g in zip(demo.controls, demo.static_grids()) if isinstance(c, Slider)]

@@ -195,7 +195,10 @@ function update(show){var k=0;inputs.forEach(function(el,i){var j=Number(el.valu
 var out=root.querySelector('output[data-for="'+el.id+'"]');if(out){out.textContent=spec.labels[i][j];}
 if(el.type==='range'){el.setAttribute('aria-valuetext',spec.labels[i][j]);}});
 if(show===false||root.hasAttribute('data-live')){return;}
-frames(function(){if(root.hasAttribute('data-live')){return;}img.src='data:image/png;base64,'+spec.frames[spec.index[k]];
+frames(function(){if(root.hasAttribute('data-live')){return;}var f=spec.index[k],t=root.querySelector('.dlbook-demo-text');
+if(t&&!t.dataset.note){t.dataset.note=t.textContent;}
+if(f<0){if(t){t.textContent=spec.offgrid;}root.setAttribute('data-frame','');return;}
+if(t){t.textContent=t.dataset.note;}img.src='data:image/png;base64,'+spec.frames[f];
 root.setAttribute('data-frame',String(k));});}
 inputs.forEach(function(el){el.addEventListener('input',update);el.addEventListener('change',update);});
 if(!spec.frames&&window.IntersectionObserver){var io=new IntersectionObserver(function(es){
@@ -256,25 +259,43 @@ class Demo:
         """Compute and draw one setting of the controls (missing ones take their defaults)."""
         return self.draw(self.compute(**(self.data or {}), **{**self.defaults, **values}))
 
+    def _coarse_static(self) -> bool:
+        """Whether the page pre-renders only the coarse star grid: the demo computes live, DLBOOK_FRAMES≠full."""
+        from dlbook import browser
+
+        return os.environ.get("DLBOOK_FRAMES", "coarse") != "full" and browser.live_reason(self) is None
+
     def static_grids(self) -> list[list[Any]]:
         """The values of each control the page pre-renders.
 
         A demo that computes live online pre-renders only a coarse grid: each slider's two ends and its default
-        (choices keep every option). Those frames are the first paint and the fallback while Python starts; the
-        live view then computes any value. A demo that stays pre-rendered gets its whole declared grid. Set
+        (choices keep every option), and of those only the default and each control moved alone (see
+        ``_grid_points``). Those frames are the first paint and the fallback while Python starts; the live view
+        then computes any value. A demo that stays pre-rendered gets its whole declared grid. Set
         ``DLBOOK_FRAMES=full`` to pre-render every demo's whole grid (for a site built without the runtime).
         """
-        from dlbook import browser
-
         full = [c.grid() for c in self.controls]
-        if os.environ.get("DLBOOK_FRAMES", "coarse") == "full" or browser.live_reason(self) is not None:
+        if not self._coarse_static():
             return full
         return [_coarse(g, c.value) if isinstance(c, Slider) else g for c, g in zip(self.controls, full)]
 
+    def _grid_points(self) -> list[tuple[tuple[int, ...], bool]]:
+        """Every point of the static grid as control indices, in page order, and whether it is pre-rendered.
+
+        A live demo pre-renders its default and each control moved alone (a star through the default); the
+        combinations of two or more moved controls are computed live. A pre-rendered-only demo renders them all.
+        """
+        grids = self.static_grids()
+        start = tuple(_nearest(g, c.value) for c, g in zip(self.controls, grids))
+        star = len(grids) > 1 and self._coarse_static()
+        return [(idx, not star or sum(i != j for i, j in zip(idx, start)) <= 1)
+                for idx in itertools.product(*(range(len(g)) for g in grids))]
+
     def settings(self) -> list[dict[str, Any]]:
-        """Every point of the static grid, in the order the page indexes them."""
-        names = [c.name for c in self.controls]
-        return [dict(zip(names, vals)) for vals in itertools.product(*self.static_grids())]
+        """Every pre-rendered point of the static grid, in the order the page indexes them."""
+        grids = self.static_grids()
+        return [{c.name: g[i] for c, g, i in zip(self.controls, grids, idx)}
+                for idx, rendered in self._grid_points() if rendered]
 
     # -- the static view -----------------------------------------------
     def static_html(self) -> str:
@@ -283,7 +304,12 @@ class Demo:
         seen: dict[str, int] = {}
         index: list[int] = []
         size = None
-        for setting in self.settings():
+        grids = self.static_grids()
+        for idx, rendered in self._grid_points():
+            if not rendered:
+                index.append(-1)
+                continue
+            setting = {c.name: g[i] for c, g, i in zip(self.controls, grids, idx)}
             raw = figure_png(self.frame(**setting), dpi=self.dpi * DENSITY)
             size = size or png_size(raw)
             png = base64.b64encode(raw).decode("ascii")
@@ -291,9 +317,10 @@ class Demo:
                 seen[png] = len(frames)
                 frames.append(png)
             index.append(seen[png])
-        grids = self.static_grids()
         labels = [[_label(v) for v in g] if isinstance(c, Slider) else c.labels() for c, g in zip(self.controls, grids)]
-        spec = {"sizes": [len(g) for g in grids], "labels": labels, "index": index, "frames": frames}
+        spec = {"sizes": [len(g) for g in grids], "labels": labels, "index": index, "frames": frames,
+                "offgrid": "Pre-rendered one control at a time; this combination is computed once Python has "
+                           "started in the page (or open the notebook)."}
         uid = "dlbook-demo-" + hashlib.sha1(json.dumps(spec["labels"]).encode() + frames[0][:4096].encode()
                                             + self.title.encode()).hexdigest()[:10]
         spec["id"] = uid  # the book moves `frames` to a file loaded on first use (dlbook.sphinxext)
@@ -315,7 +342,7 @@ class Demo:
         from dlbook import browser
 
         why_not = browser.live_reason(self)
-        note = (f"Pre-rendered for {len(index)} settings, so it works in the online book without Python; "
+        note = (f"Pre-rendered for {sum(i >= 0 for i in index)} settings, so it works in the online book without Python; "
                 "open the notebook (launch button at the top of the page) to compute live for any value.")
         if why_not is None:
             live = ('<script type="application/json" class="dlbook-demo-live">'
