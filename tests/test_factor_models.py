@@ -9,7 +9,8 @@ from scipy.stats import multivariate_normal
 from sklearn.decomposition import PCA, FactorAnalysis, FastICA
 from sklearn.linear_model import Lasso
 
-from dlbook.factor_models import factor_analysis, fastica, ppca_fit, sfa, sparse_code_ista, whiten
+from dlbook.factor_models import (factor_analysis, fastica, ppca_fit, sfa, sparse_code_ista, spatial_spread,
+                                   spectral_peak_share, whiten)
 
 
 def _factor_data(m: int = 400, d: int = 6, seed: int = 0) -> np.ndarray:
@@ -97,3 +98,25 @@ def test_bad_inputs() -> None:
         sparse_code_ista(np.ones(5), np.ones((4, 3)), 0.1)
     with pytest.raises(ValueError, match="lam"):
         sparse_code_ista(np.ones(4), np.ones((4, 3)), -1.0)
+
+
+def test_filter_measures_on_known_filters() -> None:
+    i, j = np.meshgrid(np.arange(8), np.arange(8), indexing="ij")
+    grating = np.cos(2 * np.pi * (2 * i + j) / 8).ravel()          # one spatial frequency pair (±(2, 1))
+    delta = np.zeros(64)
+    delta[27] = 1.0
+    flat = np.ones(64)
+    noise = np.random.default_rng(0).standard_normal((200, 64))
+    assert np.isclose(spectral_peak_share(grating[None])[0], 1.0)
+    assert np.median(spectral_peak_share(noise)) < 0.3
+    assert spatial_spread(delta[None])[0] == 1 and spatial_spread(flat[None])[0] == 52   # ceil(0.8 · 64)
+    assert spatial_spread(flat[None], mass=1.0)[0] == 64
+
+
+def test_filter_measures_reject_bad_input() -> None:
+    with pytest.raises(ValueError, match="square"):
+        spectral_peak_share(np.ones((2, 10)))
+    with pytest.raises(ValueError, match="all-zero"):
+        spatial_spread(np.zeros((1, 64)))
+    with pytest.raises(ValueError, match="mass"):
+        spatial_spread(np.ones((1, 64)), mass=1.5)

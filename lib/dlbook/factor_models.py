@@ -189,9 +189,9 @@ def sfa(X: np.ndarray, k: int) -> SFA:
     """Linear slow feature analysis of a time series (rows of ``X`` in time order) (§13.3, eqs. 13.8–13.10).
 
     Minimise ``E[(f⁽ᵗ⁺¹⁾ − f⁽ᵗ⁾)²]`` for ``f = wᵀ(x − mean)`` subject to zero mean, unit variance and
-    decorrelation: with ``B`` the covariance of x and ``A`` the covariance of its differences, that is the
-    generalised eigenproblem ``A w = λ B w``, smallest ``λ`` first, with ``wᵀ B w = 1``. It is solved by whitening
-    with ``B^{-1/2}`` and then an ordinary symmetric eigenproblem.
+    decorrelation: with ``B`` the covariance of x and ``A`` the second moment of its differences (not centred),
+    that is the generalised eigenproblem ``A w = λ B w``, smallest ``λ`` first, with ``wᵀ B w = 1``. It is solved
+    by whitening with ``B^{-1/2}`` and then an ordinary symmetric eigenproblem.
     """
     X = _data(X, min_rows=3)
     k = check_int(k, "k", low=1, high=X.shape[1])
@@ -233,3 +233,33 @@ def sparse_code_ista(X: np.ndarray, D: np.ndarray, lam: float, beta: float = 1.0
     for _ in range(iters):
         H = soft_threshold(H + 2 * beta * step * (X - H @ D.T) @ D, step * lam)
     return H[0] if single else H
+
+
+def _square_filters(F: np.ndarray) -> tuple[np.ndarray, int]:
+    F = as_array(F, "F", ndim=2)
+    side = int(round(np.sqrt(F.shape[1])))
+    if side * side != F.shape[1]:
+        raise ValueError(f"each row of F must be a square filter (side² entries); got {F.shape[1]} entries")
+    if np.any(np.all(F == 0, axis=1)):
+        raise ValueError("F has an all-zero row; every filter needs some weight")
+    return F, side
+
+
+def spectral_peak_share(F: np.ndarray) -> np.ndarray:
+    """For each square filter (a row of ``F``), the share of its spectral energy ``|FFT|²`` at its strongest
+    spatial frequency and that frequency's mirror image: near 1 for a pure oriented grating, small for noise
+    (used to read ICA filters of image patches as oriented edges, §13.2)."""
+    F, side = _square_filters(F)
+    power = (np.abs(np.fft.fft2(F.reshape(-1, side, side))) ** 2).reshape(len(F), -1)
+    return np.minimum(2 * power.max(axis=1) / power.sum(axis=1), 1.0)
+
+
+def spatial_spread(F: np.ndarray, mass: float = 0.8) -> np.ndarray:
+    """For each filter (a row of ``F``), the fewest pixels that hold a share ``mass`` of its squared weight:
+    small for a localised filter, large for one spread over the whole patch."""
+    F, _ = _square_filters(F)
+    mass = check_positive(mass, "mass")
+    if mass > 1:
+        raise ValueError(f"mass must be in (0, 1]; got {mass}")
+    w = np.sort((F / np.linalg.norm(F, axis=1, keepdims=True)) ** 2, axis=1)[:, ::-1]
+    return np.argmax(np.cumsum(w, axis=1) >= mass * (1 - 1e-12), axis=1) + 1

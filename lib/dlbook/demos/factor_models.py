@@ -99,7 +99,7 @@ def pca_ica_demo() -> Demo:
     """Mixing angle and source distribution: PCA finds orthogonal variance directions, ICA the mixing directions."""
     return Demo(
         compute=pca_ica_compute, draw=pca_ica_draw,
-        controls=[Slider("angle", 5.0, 90.0, 5.0, 45.0, "angle between the mixing directions (degrees)", frames=4),
+        controls=[Slider("angle", 5.0, 90.0, 5.0, 45.0, "angle between the mixing directions (degrees)"),
                   Choice("kind", ["laplace", "gaussian"], "laplace", "sources")],
         title="PCA against ICA on two mixed sources",
         alt="a scatter of mixed two-dimensional data with the true mixing directions, PCA's orthogonal axes and "
@@ -158,7 +158,7 @@ def ppca_ellipse_demo() -> Demo:
     """Shrink PPCA's noise and watch the ellipse flatten onto the PCA line."""
     return Demo(
         compute=ppca_ellipse_compute, draw=ppca_ellipse_draw,
-        controls=[Slider("log10_sigma2", -3.0, 0.5, 0.25, -0.5, "log₁₀ of the noise variance σ²", frames=5)],
+        controls=[Slider("log10_sigma2", -3.0, 0.5, 0.25, -0.5, "log₁₀ of the noise variance σ²", frames=8)],
         title="PPCA's Gaussian flattens onto the PCA subspace as σ² → 0",
         alt="samples of a one-factor probabilistic PCA in the plane with its covariance ellipses around a dashed "
             "line along W, and a curve of the ellipse's thickness against the log noise variance",
