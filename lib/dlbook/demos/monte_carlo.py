@@ -39,6 +39,7 @@ def is_draw(data: dict[str, Any]) -> Figure:
     ax.plot(GRID, data["q_star"], color=COLORS["optimum"], ls="--", label="q* ∝ p|f|")
     ax.plot(GRID, data["q"], color=COLORS["model"], label="q")
     ax.set_ylim(0, 0.85)
+    ax.set_yticks([])                                  # densities: only their shapes and places matter here
     ax.legend(fontsize=7, loc="upper left")
     ax.set_title(f"proposal N({data['mu_q']:g}, {data['sigma_q']:g}²)", fontsize=9)
     bins = np.linspace(0, 4, 41)
