@@ -86,5 +86,11 @@ def test_bad_inputs() -> None:
         d_separated(DAG, {"a"}, {"a"})
     with pytest.raises(ValueError, match="sums to 1"):
         ancestral_sample({"a": ((), [0.5, 0.6])}, 10, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="evidence"):
+        conditional([Factor(("a", "b"), np.ones((2, 2)))], ["a"], {"z": 0})
+    with pytest.raises(ValueError, match="state index"):
+        conditional([Factor(("a", "b"), np.ones((2, 2)))], ["a"], {"b": 2})
+    with pytest.raises(ValueError, match="two different nodes"):
+        active_paths(DAG, "a", "zz")
     with pytest.raises(ValueError, match="Z = 0"):
         marginal([Factor(("a",), [0.0, 0.0])], ["a"])

@@ -7,7 +7,8 @@ import pytest
 from scipy import integrate, stats
 
 from dlbook.sampling import (autocorrelation, gibbs_gaussian, importance_estimate, markov_evolve, mc_estimate,
-                             metropolis, optimal_proposal, parallel_tempering, stationary_distribution)
+                             ks_statistic, metropolis, optimal_proposal, parallel_tempering,
+                             stationary_distribution)
 
 
 def _log_normal(x, m=0.0, s=1.0):
@@ -83,3 +84,15 @@ def test_bad_inputs() -> None:
         parallel_tempering(lambda x: -x ** 2, [0.5, 0.1], 10, 1.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match="step_size"):
         metropolis(lambda x: -x ** 2, np.zeros(2), 10, 0.0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="beta"):
+        metropolis(lambda x: -x ** 2, np.zeros(2), 10, 1.0, np.random.default_rng(0), beta=0.0)
+    with pytest.raises(ValueError, match="constant chain"):
+        autocorrelation(np.ones(10), 2)
+    with pytest.raises(ValueError, match="non-decreasing"):
+        ks_statistic([0.0, 1.0], lambda x: 1 - x)
+
+
+def test_ks_statistic_matches_kstest() -> None:
+    rng = np.random.default_rng(5)
+    for x in (rng.standard_normal(7), rng.standard_normal(300) + 0.2, rng.standard_t(3, 1000)):
+        assert np.isclose(ks_statistic(x, stats.norm.cdf), stats.kstest(x, stats.norm.cdf).statistic, rtol=1e-12)

@@ -98,6 +98,12 @@ def marginal(factors: Sequence[Factor], keep: Sequence[str]) -> Factor:
 
 def conditional(factors: Sequence[Factor], query: Sequence[str], evidence: Mapping[str, int]) -> Factor:
     """P(query | evidence): clamp the observed variables to their values, then normalise (§16.6)."""
+    sizes = _sizes(factors)
+    for v, val in evidence.items():
+        if v not in sizes or v in query:
+            raise ValueError(f"evidence must name model variables {tuple(sizes)} that are not queried; got {v!r}")
+        if not (isinstance(val, (int, np.integer)) and 0 <= val < sizes[v]):
+            raise ValueError(f"evidence {v!r} = {val!r} must be a state index in 0..{sizes[v] - 1}")
     clamped = []
     for f in factors:
         index = tuple(evidence.get(v, slice(None)) for v in f.variables)
@@ -216,6 +222,8 @@ def active_paths(parents: Graph, a: str, b: str, z: Iterable[str] = ()) -> list[
     """Every simple trail from a to b in the skeleton that z leaves active (for drawing; small graphs only)."""
     z = set(z)
     desc = _descendants(parents)
+    if a not in desc or b not in desc or a == b or not z <= set(desc):
+        raise ValueError(f"a and b must be two different nodes of the graph {sorted(desc)}, and z a set of its nodes")
     edges = set(_edges(parents))
     nbrs: dict[str, set[str]] = {v: set() for v in desc}
     for p, c in edges:

@@ -16,7 +16,7 @@ from dlbook.checks import as_array, check_int, check_positive
 from dlbook.prob import logsumexp
 
 __all__ = ["mc_estimate", "importance_estimate", "optimal_proposal", "markov_evolve", "stationary_distribution",
-           "gibbs_gaussian", "metropolis", "parallel_tempering", "autocorrelation"]
+           "gibbs_gaussian", "metropolis", "parallel_tempering", "autocorrelation", "ks_statistic"]
 
 Array = np.ndarray
 LogDensity = Callable[[Array], Array]
@@ -116,6 +116,8 @@ def metropolis(log_p: LogDensity, x0: Any, steps: int, step_size: float, rng: np
     x = as_array(x0, "x0", ndim=1).copy()
     step_size = check_positive(step_size, "step_size")
     beta = np.broadcast_to(as_array(beta, "beta", ndim=(0, 1)), x.shape)
+    if np.any(beta <= 0):
+        raise ValueError(f"beta (an inverse temperature) must be positive; got {beta}")
     lp = log_p(x)
     out, accepted = np.empty((check_int(steps, "steps", low=1), len(x))), np.zeros(len(x))
     for t in range(len(out)):
@@ -163,4 +165,20 @@ def autocorrelation(x: Any, max_lag: int) -> Array:
     max_lag = check_int(max_lag, "max_lag", low=0, high=len(x) - 1)
     x = x - x.mean(axis=0)
     var = np.sum(x * x, axis=0)
+    if np.any(var == 0):
+        raise ValueError("a constant chain has no autocorrelation (its variance is zero)")
     return np.array([np.mean(np.sum(x[lag:] * x[:len(x) - lag], axis=0) / var) for lag in range(max_lag + 1)])
+
+
+def ks_statistic(samples: Any, cdf: Callable[[Array], Array]) -> float:
+    """The Kolmogorov–Smirnov distance sup_x |F_n(x) − F(x)| between the samples' empirical CDF and a target CDF.
+
+    F_n jumps at each sorted sample, so the supremum is reached just before or at a jump: max over i of
+    i/n − F(x₍ᵢ₎) and F(x₍ᵢ₎) − (i − 1)/n. √n times it has Kolmogorov's limit law (scipy.special.kolmogorov).
+    """
+    x = np.sort(as_array(samples, "samples", ndim=1, min_size=1))
+    F = np.asarray(cdf(x), float)
+    if F.shape != x.shape or np.any((F < 0) | (F > 1)) or np.any(np.diff(F) < 0):
+        raise ValueError("cdf must map the samples to non-decreasing values in [0, 1]")
+    i = np.arange(1, len(x) + 1)
+    return float(np.max(np.maximum(i / len(x) - F, F - (i - 1) / len(x))))

@@ -36,15 +36,16 @@ def cold_compute(both_sick: float = 10.0, both_healthy: float = 2.0) -> dict[str
 
 
 def cold_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax, bx, cx) = new_figure(ncols=3, width=2.6, height=2.6, layout=None)
-    fig.subplots_adjust(left=0.03, right=0.99, bottom=0.24, top=0.86, wspace=0.35)
-    draw_model(ax, COLD_POSITIONS, [("r", "y"), ("y", "c")], directed=False, labels=COLD_LABELS,
-               title=f"Z = {data['z']:.1f}")
+    fig, (bx, cx) = new_figure(ncols=2, width=2.7, height=2.4, layout=None)
+    fig.subplots_adjust(left=0.08, right=0.99, bottom=0.25, top=0.8, wspace=0.3)
     states = ["".join(s) for s in np.array(np.meshgrid(*[["0", "1"]] * 3, indexing="ij")).reshape(3, -1).T]
     bx.bar(range(8), data["joint"], color=COLORS["data"])
     bx.set_xticks(range(8), states, rotation=90, fontsize=7)
+    bx.set_xlabel("state (h_r h_y h_c)", fontsize=7)
     bx.set_ylim(0, 0.8)
-    bx.set_title("P(h_r, h_y, h_c)", fontsize=9)
+    bx.set_title(f"P(h_r, h_y, h_c); Z = {data['z']:.1f}", fontsize=9)
+    m = data["marg"]
+    fig.suptitle(f"marginals P(sick): roommate {m[0]:.2f}, you {m[1]:.2f}, colleague {m[2]:.2f}", fontsize=9)
     for k, (r, color) in enumerate([(0, COLORS["data"]), (1, COLORS["model"])]):
         cx.bar(np.arange(2) + 0.38 * k, data["cond"][r], width=0.38, color=color, label=f"h_r = {r}")
     cx.set_xticks([0.19, 1.19], ["h_y = 0", "h_y = 1"], fontsize=8)
@@ -57,37 +58,41 @@ def cold_draw(data: dict[str, Any]) -> Figure:
 @register
 def cold_demo() -> Demo:
     return Demo(cold_compute, cold_draw,
-                controls=[Slider("both_sick", 0.0, 20.0, 1.0, 10.0, label="φ(h_y=1, h_c=1)", frames=3),
+                controls=[Slider("both_sick", 0.0, 10.0, 0.5, 10.0, label="φ(h_y=1, h_c=1)", frames=3),
                           Slider("both_healthy", 0.0, 4.0, 0.5, 2.0, label="φ(h_y=0, h_c=0)", frames=3)],
                 title="The cold example: factors, Z and a conditional independence",
-                alt="The chain roommate, you, colleague as an undirected graph with its partition function; a bar "
-                    "chart of the eight joint probabilities; and P(colleague sick) given you and your roommate, "
-                    "whose two bars for the roommate's states are equal at each of your states.")
+                alt="A bar chart of the eight joint probabilities of roommate, you and colleague, titled with the "
+                    "partition function and the three marginal probabilities of being sick; and P(colleague sick) "
+                    "given you and your roommate, whose two bars for the roommate's states are equal at each of "
+                    "your states.")
 
 
 #: The d-separation explorer's DAG: a and b cause c; c causes d and e; b also causes e.
 DSEP = {"a": [], "b": [], "c": ["a", "b"], "d": ["c"], "e": ["c", "b"]}
 DSEP_POSITIONS = {"a": (0.0, 1.4), "b": (1.6, 1.4), "c": (0.8, 0.7), "d": (0.0, 0.0), "e": (1.6, 0.0)}
-OBSERVED = {"nothing": (), "c": ("c",), "d": ("d",), "c and b": ("c", "b"), "d and b": ("d", "b")}
+OBSERVED = {"nothing": (), "c": ("c",), "d": ("d",), "c and b": ("c", "b")}
 
 
 def dsep_compute(pair: str = "a, e", observed: str = "c") -> dict[str, Any]:
     """The active trails between the chosen pair given the observed nodes, and the d-separation verdict."""
     x, y = pair.split(", ")
     z = tuple(v for v in OBSERVED[observed] if v not in (x, y))
+    clash = tuple(v for v in OBSERVED[observed] if v in (x, y))   # a query node cannot also be conditioned on
     paths = active_paths(DSEP, x, y, z)
-    return {"x": x, "y": y, "z": z, "paths": paths, "separated": d_separated(DSEP, {x}, {y}, z)}
+    return {"x": x, "y": y, "z": z, "clash": clash, "paths": paths, "separated": d_separated(DSEP, {x}, {y}, z)}
 
 
 def dsep_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax,) = new_figure(width=3.6, height=3.0, layout=None)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.84)
+    fig, (ax,) = new_figure(width=3.3, height=2.8, layout=None)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.8)
     hot = [(p[i], p[i + 1]) for p in data["paths"] for i in range(len(p) - 1)]
     edges = [(p, c) for c, ps in DSEP.items() for p in ps]
     verdict = "d-separated" if data["separated"] else f"{len(data['paths'])} active trail(s)"
     given = ", ".join(data["z"]) or "nothing"
-    draw_model(ax, DSEP_POSITIONS, edges, observed=data["z"], highlight=hot,
-               title=f"{data['x']} and {data['y']} given {given}: {verdict}")
+    title = f"{data['x']} and {data['y']} given {given}: {verdict}"
+    if data["clash"]:
+        title += f"\n({', '.join(data['clash'])} is a query node, so it is not observed)"
+    draw_model(ax, DSEP_POSITIONS, edges, observed=data["z"], highlight=hot, title=title)
     for v in (data["x"], data["y"]):
         ax.add_patch(Circle(DSEP_POSITIONS[v], 0.31, fill=False, edgecolor=COLORS["second"], lw=1.5, ls="--", zorder=5))
     return fig

@@ -39,13 +39,13 @@ def is_draw(data: dict[str, Any]) -> Figure:
     ax.plot(GRID, data["q_star"], color=COLORS["optimum"], ls="--", label="q* ∝ p|f|")
     ax.plot(GRID, data["q"], color=COLORS["model"], label="q")
     ax.set_ylim(0, 0.85)
+    ax.set_yticks([])                                  # densities: only their shapes and places matter here
     ax.legend(fontsize=7, loc="upper left")
     ax.set_title(f"proposal N({data['mu_q']:g}, {data['sigma_q']:g}²)", fontsize=9)
     bins = np.linspace(0, 4, 41)
-    bx.hist(np.clip(data["plain"], 0, 4), bins, alpha=0.6, color=COLORS["data"],
-            label=f"plain MC, sd {data['plain'].std():.3f}")
-    bx.hist(np.clip(data["weighted"], 0, 4), bins, alpha=0.6, color=COLORS["model"],
-            label=f"importance, sd {data['weighted'].std():.3f}")
+    for key, color, name in [("plain", COLORS["data"], "plain MC"), ("weighted", COLORS["model"], "importance")]:
+        counts, _ = np.histogram(np.clip(data[key], 0, 4), bins)          # one filled outline: cheap to draw
+        bx.stairs(counts, bins, fill=True, alpha=0.6, color=color, label=f"{name}, sd {data[key].std():.3f}")
     bx.axvline(np.exp(0.5), color="k", lw=1)
     bx.legend(fontsize=7)
     bx.set_title("400 estimates of E_p[eˣ], n = 50 each", fontsize=9)
@@ -172,6 +172,8 @@ def markov_draw(data: dict[str, Any]) -> Figure:
     bx.semilogy(t, data["dist"][0] * data["lam2"] ** t, "--", color=COLORS["second"],
                 label=f"|λ₂|ᵗ, |λ₂| = {data['lam2']:.2f}")
     bx.set_ylim(1e-16, 10)
+    bx.set_yticks([1e-15, 1e-10, 1e-5, 1.0], ["1e-15", "1e-10", "1e-5", "1"])   # plain labels: no mathtext to parse
+    bx.minorticks_off()
     bx.legend(fontsize=7)
     bx.set_xlabel("step t", fontsize=8)
     return fig
