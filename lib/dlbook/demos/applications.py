@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from dlbook.checks import as_array, check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
-from dlbook.ngram import fit_ngram
+from dlbook.ngram import NGramModel, fit_ngram
 from dlbook.output_layers import hierarchical_softmax, tree_paths
 from dlbook.plotting import COLORS, new_figure, square
 from dlbook.preprocessing import global_contrast_normalize
@@ -134,9 +134,15 @@ def zca_demo(eigvals: Any = None, eigvecs: Any = None, patches: Any = None) -> D
 # -- an n-gram language model (§12.4.1) ------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
+def _ngram_counts(text: str, n: int) -> Any:
+    return fit_ngram(list(text), n, alpha=0.0)
+
+
 def _ngram(text: str, n: int, alpha: float) -> Any:
-    return fit_ngram(list(text), n, alpha=alpha)
+    """The counts depend on n only, so every α reuses one fit."""
+    counted = _ngram_counts(text, n)
+    return NGramModel(n, counted.vocab, counted.counts, counted.context_counts, alpha)
 
 
 def ngram_compute(train_codes: np.ndarray, valid_codes: np.ndarray, n: int, alpha: float,
