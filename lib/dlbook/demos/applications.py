@@ -182,7 +182,7 @@ def ngram_demo(train_codes: Any = None, valid_codes: Any = None) -> Demo:
         train_codes, valid_codes = np.frombuffer(text.encode(), np.uint8), np.frombuffer(b"the cat sat on a log.", np.uint8)
     return Demo(ngram_compute, ngram_draw,
                 controls=[Slider("n", 1, 6, 1, 3, "n", frames=3),
-                          Choice("alpha", [0.01, 0.1, 1.0], 0.1, "add-α")],
+                          Choice("alpha", [0.01, 1.0], 0.01, "add-α")],
                 data={"train_codes": np.asarray(train_codes, np.int32), "valid_codes": np.asarray(valid_codes, np.int32)},
                 title="A character n-gram language model",
                 alt="text panel: the model's order and smoothing, its training and validation perplexity, and 160 "
