@@ -24,8 +24,15 @@ def test_two_processes_match_one_large_batch() -> None:
     assert np.abs(half - one["grad"]).max() > 1e-3
     # nothing is left behind: no child process, and the rendezvous port can be bound again
     assert not multiprocessing.active_children()
+    _assert_nobody_listens(dp["port"])
+
+
+def _assert_nobody_listens(port: int) -> None:
+    """Bind and listen on the port: fails while any socket listens there (TIME_WAIT leftovers are allowed)."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", dp["port"]))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        s.listen()
 
 
 def _failing_worker(rank: int, *args: object) -> None:
@@ -43,8 +50,7 @@ def test_a_failing_worker_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(Exception, match="worker 1 fails"):
         data_parallel_sgd(X, Y, np.zeros(4), steps=2, timeout=30)
     assert not multiprocessing.active_children()                    # rank 0 was stopped and reaped
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", ports[0]))                             # and its rendezvous port released
+    _assert_nobody_listens(ports[0])                                 # and its rendezvous port released
 
 
 def test_free_port_is_free_and_released() -> None:
