@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import socket
+import time
 from typing import Any
 
 import numpy as np
@@ -38,14 +39,14 @@ def _loss_and_grad(w: Any, X: Any, y: Any) -> Any:
 
 
 def _worker(rank: int, world: int, port: int, X: Any, y: Any, w0: Any, lr: float, steps: int,
-            out_grads: Any, out_w: Any) -> None:
+            out_grads: Any, out_w: Any, timeout: float = 60.0) -> None:
     """One data-parallel worker: its shard's gradient, all-reduced (averaged) across workers, then an SGD step."""
     import torch
     import torch.distributed as dist
 
     torch.set_num_threads(1)
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world,
-                            timeout=datetime.timedelta(seconds=60))
+                            timeout=datetime.timedelta(seconds=timeout))
     try:
         Xs, ys = X[rank::world], y[rank::world]                 # this worker's shard
         w = w0.clone()
@@ -62,13 +63,14 @@ def _worker(rank: int, world: int, port: int, X: Any, y: Any, w0: Any, lr: float
 
 
 def data_parallel_sgd(X: Any, y: Any, w0: Any, lr: float = 0.1, steps: int = 1,
-                      world: int = 2) -> dict[str, np.ndarray]:
+                      world: int = 2, timeout: float = 60.0) -> dict[str, Any]:
     """Train a linear least-squares model with ``world`` data-parallel processes for ``steps`` SGD steps.
 
     Each step every process computes the mean-squared-error gradient on its shard ``X[rank::world]``, the gradients
     are all-reduced over gloo, and each process applies the same update. Returns each rank's first all-reduced
-    gradient (``grads``, shape ``(world, d)``) and final weights (``weights``). Processes are always joined and the
-    process group destroyed, even when a worker fails.
+    gradient (``grads``, shape ``(world, d)``), final weights (``weights``) and the rendezvous ``port`` (so a
+    caller can check it is free again). Processes are always joined and the process group destroyed, even when a
+    worker fails; a run that takes longer than ``timeout`` seconds is stopped with ``RuntimeError``.
     """
     import torch
     import torch.multiprocessing as mp
@@ -77,7 +79,7 @@ def data_parallel_sgd(X: Any, y: Any, w0: Any, lr: float = 0.1, steps: int = 1,
     y = as_array(y, "y", ndim=1)
     w0 = as_array(w0, "w0", ndim=1)
     world, steps = check_int(world, "world", low=1, high=8), check_int(steps, "steps", low=1)
-    lr = check_positive(lr, "lr")
+    lr, timeout = check_positive(lr, "lr"), check_positive(timeout, "timeout")
     if X.shape[0] != y.size or X.shape[1] != w0.size:
         raise ValueError(f"X must be (n, {w0.size}) with n = len(y) = {y.size}; got {X.shape}")
     if X.shape[0] % world:
@@ -86,17 +88,23 @@ def data_parallel_sgd(X: Any, y: Any, w0: Any, lr: float = 0.1, steps: int = 1,
     grads = torch.zeros(world, w0.size, dtype=torch.float64).share_memory_()
     weights = torch.zeros(world, w0.size, dtype=torch.float64).share_memory_()
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.start_processes(_worker, args=(world, free_port(), Xt, yt, wt, lr, steps, grads, weights),
+    port = free_port()
+    ctx = mp.start_processes(_worker, args=(world, port, Xt, yt, wt, lr, steps, grads, weights, timeout),
                              nprocs=world, join=False, start_method=method)
+    deadline = time.monotonic() + timeout
     try:
-        while not ctx.join(timeout=60):
-            pass
+        while not ctx.join(timeout=1.0):        # raises as soon as a worker fails
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"data_parallel_sgd: the workers did not finish within {timeout} s")
     finally:
         for p in ctx.processes:                 # on an error, stop whatever is still running, then reap it
             if p.is_alive():
                 p.terminate()
+                p.join(5.0)
+            if p.is_alive():
+                p.kill()
             p.join()
-    return {"grads": grads.numpy().copy(), "weights": weights.numpy().copy()}
+    return {"grads": grads.numpy().copy(), "weights": weights.numpy().copy(), "port": port}
 
 
 def single_process_sgd(X: Any, y: Any, w0: Any, lr: float = 0.1, steps: int = 1) -> dict[str, np.ndarray]:

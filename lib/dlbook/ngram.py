@@ -39,7 +39,11 @@ class NGramModel:
 
     def distribution(self, context: Sequence[str]) -> np.ndarray:
         """The next-token distribution over the vocabulary, in vocabulary order."""
-        return np.array([self.prob(context, w) for w in self.vocab])
+        h = self._history(context)
+        den = self.context_counts[h] + self.alpha * len(self.vocab)
+        if den == 0:        # unseen context with alpha = 0: fall back to uniform, as in ``prob``
+            return np.full(len(self.vocab), 1.0 / len(self.vocab))
+        return (np.array([self.counts[h + (w,)] for w in self.vocab], dtype=float) + self.alpha) / den
 
     def _history(self, context: Sequence[str]) -> tuple[str, ...]:
         padded = [BOS] * (self.n - 1) + list(context)

@@ -34,7 +34,7 @@ def global_contrast_normalize(X: Any, s: float = 1.0, lam: float = 0.0, eps: flo
 
 
 def local_contrast_normalize(image: Any, sigma: float = 2.0, eps: float = 1e-2) -> np.ndarray:
-    """LCN of a 2-D image (§12.2.1.2): subtract a Gaussian-weighted local mean and divide by the local standard
+    """LCN of a 2-D image (§12.2.1.1): subtract a Gaussian-weighted local mean and divide by the local standard
     deviation ``max(ε, sqrt(G * (x − m)²))``, so every neighbourhood gets comparable contrast."""
     img = as_array(image, "image", ndim=2)
     sigma, eps = check_positive(sigma, "sigma"), check_positive(eps, "eps")

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from dlbook.checks import as_array, check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
-from dlbook.ngram import fit_ngram
+from dlbook.ngram import NGramModel, fit_ngram
 from dlbook.output_layers import hierarchical_softmax, tree_paths
 from dlbook.plotting import COLORS, new_figure, square
 from dlbook.preprocessing import global_contrast_normalize
@@ -134,9 +134,15 @@ def zca_demo(eigvals: Any = None, eigvecs: Any = None, patches: Any = None) -> D
 # -- an n-gram language model (§12.4.1) ------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
+def _ngram_counts(text: str, n: int) -> Any:
+    return fit_ngram(list(text), n, alpha=0.0)
+
+
 def _ngram(text: str, n: int, alpha: float) -> Any:
-    return fit_ngram(list(text), n, alpha=alpha)
+    """The counts depend on n only, so every α reuses one fit."""
+    counted = _ngram_counts(text, n)
+    return NGramModel(n, counted.vocab, counted.counts, counted.context_counts, alpha)
 
 
 def ngram_compute(train_codes: np.ndarray, valid_codes: np.ndarray, n: int, alpha: float,
@@ -176,7 +182,7 @@ def ngram_demo(train_codes: Any = None, valid_codes: Any = None) -> Demo:
         train_codes, valid_codes = np.frombuffer(text.encode(), np.uint8), np.frombuffer(b"the cat sat on a log.", np.uint8)
     return Demo(ngram_compute, ngram_draw,
                 controls=[Slider("n", 1, 6, 1, 3, "n", frames=3),
-                          Choice("alpha", [0.01, 0.1, 1.0], 0.1, "add-α")],
+                          Choice("alpha", [0.01, 1.0], 0.01, "add-α")],
                 data={"train_codes": np.asarray(train_codes, np.int32), "valid_codes": np.asarray(valid_codes, np.int32)},
                 title="A character n-gram language model",
                 alt="text panel: the model's order and smoothing, its training and validation perplexity, and 160 "
