@@ -396,9 +396,10 @@ def _json_in_html(obj: Any) -> str:
 
 
 def _coarse(grid: Sequence[Any], value: Any) -> list[Any]:
-    """A slider's grid cut to its two ends and the point nearest its default value."""
-    keep = sorted({0, _nearest(grid, value), len(grid) - 1})
-    return [grid[i] for i in keep]
+    """A slider's grid cut to its two ends and its default value (so the first paint is exactly the default)."""
+    default = _nice(value)
+    default = int(round(default)) if all(isinstance(g, int) for g in grid) else default
+    return sorted({grid[0], default, grid[-1]}, key=float)
 
 
 def _label(v: Any) -> str:
