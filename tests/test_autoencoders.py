@@ -98,6 +98,7 @@ def test_vector_field_and_sampler_shapes():
     (lambda: train_autoencoder(Autoencoder(2, 1), np.zeros((3, 2)), steps=0), "steps"),
     (lambda: train_autoencoder(Autoencoder(2, 1), np.zeros((3, 2)), noise_std=-0.1), "noise_std"),
     (lambda: sparsity_penalty(torch.ones(2, 2), -1.0), "lam"),
+    (lambda: train_autoencoder(Autoencoder(2, 1), np.zeros((3, 2)), batch_size=0), "batch_size"),
 ])
 def test_bad_inputs_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):

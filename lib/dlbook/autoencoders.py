@@ -92,6 +92,8 @@ def train_autoencoder(model: Autoencoder, X: np.ndarray, *, steps: int = 500, lr
     check_positive(lr, "lr")
     for value, name in ((noise_std, "noise_std"), (contractive, "contractive"), (sparsity, "sparsity")):
         check_positive(value, name, allow_zero=True)
+    if batch_size is not None:
+        check_int(batch_size, "batch_size", low=1)
     dtype = next(model.parameters()).dtype
     data = torch.as_tensor(X, dtype=dtype)
     gen = torch.Generator().manual_seed(seed)
