@@ -26,10 +26,17 @@ def test_mean_field_is_a_fixed_point_whose_bound_rises_and_stays_below_the_margi
     h1, h2 = dbm_mean_field(V, W1, W2, C1, C2, iters=200)
     sig = lambda a: 1 / (1 + np.exp(-a))   # noqa: E731
     np.testing.assert_allclose(h1, sig(C1 + V @ W1 + W2 @ h2), atol=1e-10)
-    # any other factorial q does worse
-    for _ in range(20):
-        q1, q2 = RNG.uniform(0.01, 0.99, 4), RNG.uniform(0.01, 0.99, 3)
-        assert dbm_elbo(V, q1, q2, W1, W2, C1, C2) <= bounds[-1] + 1e-9
+    # each mean-field update maximises the ELBO in its own coordinate (the ELBO is concave in one q_i with the
+    # others fixed), so changing any single coordinate of the fixed point can only lower the bound; a random
+    # factorial q could in principle beat a local fixed point of this non-concave objective, so we test only this
+    at_fixed_point = dbm_elbo(V, h1, h2, W1, W2, C1, C2)
+    for layer, q in ((0, h1), (1, h2)):
+        for i in range(len(q)):
+            for value in (0.01, 0.3, 0.7, 0.99, q[i] + 1e-3, q[i] - 1e-3):
+                alt = q.copy()
+                alt[i] = np.clip(value, 1e-6, 1 - 1e-6)
+                q1, q2 = (alt, h2) if layer == 0 else (h1, alt)
+                assert dbm_elbo(V, q1, q2, W1, W2, C1, C2) <= at_fixed_point + 1e-12
 
 
 def test_bad_inputs_are_refused():

@@ -133,8 +133,10 @@ def train_gan_1d(data_mean: float = 4.0, data_std: float = 1.25, steps: int = 20
     torch.manual_seed(seed)
     G = nn.Linear(1, 1)
     D = nn.Sequential(nn.Linear(1, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, 1))
-    opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
+    from dlbook.tensor_adam import TensorAdam       # torch.optim.Adam's update without its import cost
+
+    opt_g = TensorAdam(G.parameters(), lr=lr, betas=(0.5, 0.999))
+    opt_d = TensorAdam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     bce = nn.functional.binary_cross_entropy_with_logits
     ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
     d_losses = np.empty(steps)

@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from dlbook.checks import check_int, check_positive
+from dlbook.tensor_adam import TensorAdam
 
 __all__ = ["VAE", "decoder_arrays", "gaussian_kl", "reparameterize", "train_vae", "vae_loss"]
 
@@ -87,7 +88,7 @@ def train_vae(X: Any, steps: int = 3000, batch: int = 128, lr: float = 2e-3, hid
     gen = torch.Generator().manual_seed(seed)
     n = X.shape[0]
     model = VAE(X.shape[1], hidden, latent)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = TensorAdam(model.parameters(), lr=lr)      # = torch.optim.Adam's update, without its import cost
     losses = np.empty(steps)
     for t in range(steps):
         xb = X[torch.randint(0, n, (batch,), generator=gen)]

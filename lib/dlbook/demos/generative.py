@@ -246,7 +246,7 @@ def gradient_estimators_demo() -> Demo:
     """The number of samples per estimate: every estimator is centred on the truth, with very different spreads."""
     return Demo(
         compute=gradient_estimators_compute, draw=gradient_estimators_draw,
-        controls=[Choice("samples", [2, 4, 16, 64, 256], 16, "samples per estimate")],
+        controls=[Choice("samples", [4, 16, 256], 16, "samples per estimate")],
         title="Reparameterisation against REINFORCE, with and without a baseline",
         alt="histograms of repeated gradient estimates: the reparameterisation estimates are narrow, REINFORCE without "
             "a baseline very wide, REINFORCE with a leave-one-out baseline in between, all centred on the exact value",
