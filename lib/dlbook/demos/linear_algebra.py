@@ -191,7 +191,7 @@ DIGIT_ROWS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 
 
 #: The numbers of components the explorer offers: every k up to 5, then ever coarser steps to all 64.
-DIGIT_KS = (0, 1, 2, 3, 4, 5, 8, 10, 16, 21, 32, 48, 64)
+DIGIT_KS = (0, 1, 2, 3, 5, 8, 16, 21, 64)
 
 
 def pca_digits_compute(k: int, rows: np.ndarray, mean: np.ndarray, components: np.ndarray,
