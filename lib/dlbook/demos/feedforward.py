@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from dlbook.checks import check_int
 from dlbook.demo import Choice, Demo, Slider, register
-from dlbook.mlp import activation, count_linear_pieces, fit_relu_units, folded, maxout, relu_features
+from dlbook.mlp import activation, count_linear_pieces, leaky_relu, leaky_relu_grad, fit_relu_units, folded, maxout, relu_features
 from dlbook.plotting import COLORS, new_figure
 from dlbook.xor import (XOR_X, XOR_Y, XorNet, book_solution, train_xor, train_xor_seeds, xor_forward, xor_hidden,
                         xor_mse)
@@ -176,8 +176,9 @@ def xor_training_demo() -> Demo:
 
 # -- the activation gallery (§6.3) -------------------------------------------------------------------------
 
-#: The hidden units of the gallery: element-wise ones by name, and maxout over k = 3 fixed lines.
-GALLERY = ("relu", "leaky_relu", "abs", "softplus", "sigmoid", "tanh", "hard_tanh", "maxout")
+#: The hidden units of the gallery: element-wise ones by name, and maxout over k = 3 fixed lines (leaky ReLU and |z|
+#: are the rectifier demo's α slider, :func:`rectifier_demo`).
+GALLERY = ("relu", "softplus", "sigmoid", "tanh", "hard_tanh", "maxout")
 _Z = np.linspace(-3, 3, 601)
 _MAXOUT_LINES = np.stack([-0.5 * _Z - 0.5, 0.2 * _Z, 1.2 * _Z - 1.0], axis=1)  # three affine pieces of z
 
@@ -225,6 +226,22 @@ def activation_gallery_demo() -> Demo:
         controls=[Choice("unit", list(GALLERY), "relu", "hidden unit")],
         title="Activation gallery: g(z) and g′(z)",
         alt="an activation function and, beside it, its derivative",
+    )
+
+
+def rectifier_compute(alpha: float = 0.0) -> dict[str, Any]:
+    """g(z) = max{0, z} + α min{0, z} and g′(z) on [−3, 3] (§6.3.1): α = 0 ReLU, −1 |z|, small α leaky, learned α PReLU."""
+    return {"unit": f"α = {float(alpha):g}", "z": _Z, "g": leaky_relu(_Z, alpha), "dg": leaky_relu_grad(_Z, alpha)}
+
+
+@register
+def rectifier_demo() -> Demo:
+    """The negative-side slope α of the generalised rectifier: one slider from |z| (α = −1) through ReLU to linear."""
+    return Demo(
+        compute=rectifier_compute, draw=activation_draw,
+        controls=[Slider("alpha", -1.0, 1.0, 0.01, 0.0, "negative-side slope α", frames=5)],
+        title="Generalised rectifier max(0, z) + α min(0, z) and its derivative",
+        alt="the rectifier with slope alpha for negative inputs and, beside it, its derivative, which is alpha for z < 0",
     )
 
 
