@@ -201,7 +201,7 @@ def grid_energy_fit(data: Any, theta0: Any, method: str, rng: np.random.Generato
             if method == "cd":
                 chains = rng.choice(x, n_chains)
             for _ in range(k):
-                prop = np.clip(chains + rng.choice((-1, 1), n_chains), 0, m - 1)
+                prop = np.clip(chains + 2 * rng.integers(0, 2, n_chains) - 1, 0, m - 1)   # one step left or right
                 accept = np.log(rng.random(n_chains)) < theta[prop] - theta[chains]
                 chains = np.where(accept, prop, chains)
             negative = np.bincount(chains, minlength=m) / n_chains
