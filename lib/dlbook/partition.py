@@ -53,7 +53,8 @@ def ais_log_partition(W: Any, b: Any, c: Any, n_steps: int, n_chains: int, rng: 
     W, b, c = as_array(W, "W", ndim=2), as_array(b, "b", ndim=1), as_array(c, "c", ndim=1)
     d, k = W.shape
     if b.shape != (d,) or c.shape != (k,):
-        raise ValueError(f"W has shape {W.shape}, so b must have shape ({d},) and c shape ({k},); got {b.shape}, {c.shape}")
+        raise ValueError(f"W has shape {W.shape}, so b must have shape ({d},) and c shape ({k},); "
+                         f"got {b.shape}, {c.shape}")
     n_steps, n_chains = check_int(n_steps, "n_steps", low=1), check_int(n_chains, "n_chains", low=1)
     bA = np.zeros(d) if base_bias is None else as_array(base_bias, "base_bias", ndim=1)
     if bA.shape != (d,):

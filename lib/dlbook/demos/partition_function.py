@@ -202,13 +202,13 @@ def _nce_problem(x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
     def log_noise(t: np.ndarray) -> np.ndarray:
         return -t ** 2 / (2 * NOISE_SD ** 2) - np.log(np.sqrt(2 * np.pi) * NOISE_SD)
 
-    def objective(p: np.ndarray) -> float:
+    def nce_objective(p: np.ndarray) -> float:
         mu, s2, c = p[0], np.exp(p[1]), p[2]
         return nce_loss(-(x - mu) ** 2 / (2 * s2) + c, log_noise(x), -(y - mu) ** 2 / (2 * s2) + c, log_noise(y))
 
     log_nu = np.log(y.size / x.size)
 
-    def gradient(p: np.ndarray) -> np.ndarray:
+    def nce_gradient(p: np.ndarray) -> np.ndarray:
         mu, s2, c = p[0], np.exp(p[1]), p[2]
         out = np.zeros(3)
         for t, sign, weight in ((x, -1.0, 1.0 / x.size), (y, 1.0, np.exp(log_nu) / y.size)):
@@ -217,15 +217,15 @@ def _nce_problem(x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
             out += [d @ ((t - mu) / s2), d @ ((t - mu) ** 2 / (2 * s2)), d.sum()]
         return out
 
-    return objective, gradient
+    return nce_objective, nce_gradient
 
 
 def _nce_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """NCE's (μ, s, c) by BFGS on :func:`_nce_problem`: a logistic regression on (1, x, x²) in disguise."""
     from scipy.optimize import minimize
 
-    objective, gradient = _nce_problem(x, y)
-    res = minimize(objective, np.array([0.0, 0.0, 0.0]), jac=gradient, method="BFGS")
+    nce_objective, nce_gradient = _nce_problem(x, y)
+    res = minimize(nce_objective, np.array([0.0, 0.0, 0.0]), jac=nce_gradient, method="BFGS")
     return float(res.x[0]), float(np.exp(0.5 * res.x[1])), float(res.x[2])
 
 
