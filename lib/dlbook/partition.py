@@ -201,10 +201,11 @@ def grid_energy_fit(data: Any, theta0: Any, method: str, rng: np.random.Generato
         else:
             if method == "cd":
                 chains = rng.choice(x, n_chains)
-            for _ in range(k):
-                prop = np.clip(chains + 2 * rng.integers(0, 2, n_chains) - 1, 0, m - 1)   # one step left or right
-                accept = np.log(rng.random(n_chains)) < theta[prop] - theta[chains]
-                chains = np.where(accept, prop, chains)
+            moves = 2 * rng.integers(0, 2, (k, n_chains)) - 1                  # k steps left or right
+            log_u = np.log(rng.random((k, n_chains)))
+            for move, lu in zip(moves, log_u):
+                prop = np.clip(chains + move, 0, m - 1)
+                chains = np.where(lu < theta[prop] - theta[chains], prop, chains)   # Metropolis acceptance
             negative = np.bincount(chains, minlength=m) / n_chains
         theta = theta + lr * (positive - negative)
         out.append(theta.copy())
