@@ -7,9 +7,9 @@ from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 from dlbook.partition import (ais_log_partition, bridge_log_ratio, denoising_score_matching_loss, grid_energy_fit,
-                              nce_loss, pseudolikelihood, score_matching_loss)
-from dlbook.rbm import (all_binary_states, cd_gradient, exact_gradient, free_energy, log_partition, log_prob_visible,
-                        train_rbm)
+                              nce_loss, pseudolikelihood, ratio_matching, score_matching_loss)
+from dlbook.rbm import (all_binary_states, cd_gradient, exact_gradient, free_energy, gibbs_step, log_partition,
+                        log_prob_visible, train_rbm)
 
 
 def tiny(d=5, k=3, seed=0, scale=1.0):
@@ -61,6 +61,47 @@ def test_ais_lands_near_the_exact_log_partition():
     assert abs(est - exact) < 0.05 and log_w.shape == (200,)
     is_est, _ = ais_log_partition(W, b, c, 1, 200, np.random.default_rng(0))   # plain importance sampling
     assert abs(is_est - exact) > abs(est - exact)
+
+
+def test_ais_equals_the_textbook_loop_with_free_energies_and_gibbs_step():
+    """The vectorised weight update and Gibbs sweep reproduce, draw for draw, the loop written with the RBM API."""
+    W, b, c = tiny(7, 4, seed=5)
+    bA = np.random.default_rng(1).normal(0, 1, 7)
+    est, log_w = ais_log_partition(W, b, c, 25, 40, np.random.default_rng(3), base_bias=bA)
+    rng = np.random.default_rng(3)
+    v = (rng.random((40, 7)) < 1 / (1 + np.exp(-bA))).astype(float)
+    ref = np.zeros(40)
+    betas = np.linspace(0, 1, 26)
+    for prev, beta in zip(betas[:-1], betas[1:]):
+        ref += free_energy(v, prev * W, (1 - prev) * bA + prev * b, prev * c)
+        ref -= free_energy(v, beta * W, (1 - beta) * bA + beta * b, beta * c)
+        if beta < 1:
+            v, _ = gibbs_step(v, beta * W, (1 - beta) * bA + beta * b, beta * c, rng)
+    np.testing.assert_allclose(log_w, ref, atol=1e-10)
+
+
+def test_ratio_matching_matches_enumerated_probability_ratios():
+    W, b, c = tiny(5, 3, seed=2)
+    V = all_binary_states(5)
+    p = np.exp(log_prob_visible(V, W, b, c))
+    ref = np.zeros(len(V))
+    for i, v in enumerate(V):
+        for j in range(5):
+            w = v.copy()
+            w[j] = 1 - w[j]
+            ref[i] += (1 / (1 + p[i] / p[int(w @ 2 ** np.arange(4, -1, -1))])) ** 2
+    np.testing.assert_allclose(ratio_matching(V, W, b, c), ref, atol=1e-12)
+
+
+def test_nce_demo_gradient_matches_finite_differences():
+    from scipy.optimize import approx_fprime
+
+    from dlbook.demos.partition_function import _nce_problem
+
+    rng = np.random.default_rng(0)
+    objective, gradient = _nce_problem(rng.normal(1, 0.8, 50), rng.normal(0, 2, 80))
+    for p in (np.array([0.3, -0.2, 0.1]), np.array([1.0, 0.5, -0.7])):
+        np.testing.assert_allclose(gradient(p), approx_fprime(p, objective, 1e-7), atol=1e-5)
 
 
 def test_bridge_sampling_recovers_the_ratio_of_two_rbms():
@@ -160,3 +201,13 @@ def test_bad_inputs_are_named():
         denoising_score_matching_loss(np.zeros(3), np.zeros(4), lambda t: t, 1.0)
     with pytest.raises(ValueError, match="pairs"):
         nce_loss(np.zeros(3), np.zeros(2), np.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match="n_chains"):
+        grid_energy_fit([1], np.zeros(3), "cd", np.random.default_rng(0), n_chains=0)
+    with pytest.raises(ValueError, match="binary"):
+        pseudolikelihood(np.full((1, 5), 0.3), W, b, c)
+    with pytest.raises(ValueError, match="binary"):
+        ratio_matching(np.full((1, 5), 0.3), W, b, c)
+    with pytest.raises(ValueError, match="b must have shape"):
+        ais_log_partition(W, b[:2], c, 5, 5, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="k must be"):
+        train_rbm(np.zeros((4, 5)), 2, np.random.default_rng(0), k=0)

@@ -63,11 +63,26 @@ def digits(scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
     ``images`` has shape (1797, 8, 8); with ``scale`` its values are in [0, 1] (the raw data has 17 grey
     levels, 0–16). ``labels`` is ``int64`` in 0–9.
     """
-    from sklearn.datasets import load_digits
+    table = _digits_table()                                    # read once; importing sklearn would cost ~1 s CPU
+    images = table[:, :64].reshape(-1, 8, 8) / (16.0 if scale else 1.0)
+    return images, table[:, 64].astype(np.int64)
 
-    d = load_digits()
-    images = d.images.astype(np.float64) / (16.0 if scale else 1.0)
-    return images, d.target.astype(np.int64)
+
+@lru_cache(maxsize=1)
+def _digits_table() -> np.ndarray:
+    """The (1797, 65) table that scikit-learn ships (64 pixels, then the label), read without importing sklearn."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec and spec.origin else None
+    if path is None or not path.exists():
+        from sklearn.datasets import load_digits               # an unusual install: let sklearn find its file
+
+        d = load_digits()
+        return np.c_[d.data, d.target].astype(np.float64)
+    table = np.loadtxt(path, delimiter=",")
+    table.flags.writeable = False                              # shared by every call: callers get fresh copies
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -142,6 +142,9 @@ def bsc_log_joint(v: Any, H: Any, W: Any, b: Any, beta: Any) -> Array:
     """log p(v, h) of binary sparse coding for each row h of ``H``: p(hᵢ=1) = σ(bᵢ), v | h ~ N(Wh, diag(β)⁻¹) (§19.4.1)."""
     v, W, b, beta = _bsc_args(v, W, b, beta)
     H = np.atleast_2d(as_array(H, "H", ndim=(1, 2)))
+    if H.shape[1] != b.size or not np.all((H == 0) | (H == 1)):
+        raise ValueError(f"H must hold binary codes (entries 0 or 1) with {b.size} latents per row; "
+                         f"got shape {H.shape}")
     log_prior = H @ b - np.sum(np.logaddexp(0.0, b))
     r = v - H @ W.T
     return log_prior + 0.5 * np.sum(np.log(beta / (2 * np.pi))) - 0.5 * (r ** 2) @ beta

@@ -17,7 +17,7 @@ import numpy as np
 
 from dlbook.checks import as_array, check_int, check_positive
 from dlbook.prob import logsumexp, sigmoid, softmax, softplus
-from dlbook.rbm import free_energy, gibbs_step
+from dlbook.rbm import free_energy
 
 __all__ = [
     "ais_log_partition",
@@ -26,6 +26,7 @@ __all__ = [
     "grid_energy_fit",
     "nce_loss",
     "pseudolikelihood",
+    "ratio_matching",
     "score_matching_loss",
 ]
 
@@ -51,22 +52,25 @@ def ais_log_partition(W: Any, b: Any, c: Any, n_steps: int, n_chains: int, rng: 
     """
     W, b, c = as_array(W, "W", ndim=2), as_array(b, "b", ndim=1), as_array(c, "c", ndim=1)
     d, k = W.shape
+    if b.shape != (d,) or c.shape != (k,):
+        raise ValueError(f"W has shape {W.shape}, so b must have shape ({d},) and c shape ({k},); "
+                         f"got {b.shape}, {c.shape}")
     n_steps, n_chains = check_int(n_steps, "n_steps", low=1), check_int(n_chains, "n_chains", low=1)
     bA = np.zeros(d) if base_bias is None else as_array(base_bias, "base_bias", ndim=1)
     if bA.shape != (d,):
         raise ValueError(f"base_bias must have shape ({d},) to match W {W.shape}; got {bA.shape}")
-
-    def rbm_at(beta: float) -> tuple[Array, Array, Array]:
-        return beta * W, (1 - beta) * bA + beta * b, beta * c
 
     log_z0 = float(np.sum(softplus(bA)) + k * np.log(2.0))
     v = (rng.random((n_chains, d)) < sigmoid(bA)).astype(float)         # exact samples of the base
     log_w = np.zeros(n_chains)
     betas = np.linspace(0.0, 1.0, n_steps + 1)
     for prev, beta in zip(betas[:-1], betas[1:]):
-        log_w += free_energy(v, *rbm_at(prev)) - free_energy(v, *rbm_at(beta))
-        if beta < 1.0:
-            v, _ = gibbs_step(v, *rbm_at(beta), rng)
+        # −F_β(v) = ((1 − β) b_A + β b)ᵀv + Σⱼ softplus(β (cⱼ + vᵀW:,ⱼ)), so the weight factor p̃_β / p̃_β′ is
+        act = c + v @ W
+        log_w += (beta - prev) * (v @ (b - bA)) + np.sum(softplus(beta * act) - softplus(prev * act), axis=1)
+        if beta < 1.0:                                                 # one block Gibbs sweep of the RBM at β
+            h = (rng.random((n_chains, k)) < sigmoid(beta * act)).astype(float)
+            v = (rng.random((n_chains, d)) < sigmoid(beta * h @ W.T + (1 - beta) * bA + beta * b)).astype(float)
     return log_z0 + _log_mean_exp(log_w), log_w
 
 
@@ -97,12 +101,33 @@ def pseudolikelihood(v: Any, W: Any, b: Any, c: Any) -> Array:
     log P(vᵢ | v₋ᵢ) = −F(v) − log(exp(−F(v)) + exp(−F(v with bit i flipped))).
     """
     v = np.atleast_2d(as_array(v, "v", ndim=(1, 2)))
+    if not np.all((v == 0) | (v == 1)):
+        raise ValueError("pseudolikelihood needs binary visible states (every entry 0 or 1)")
     f = -free_energy(v, W, b, c)
     total = np.zeros(len(v))
     for i in range(v.shape[1]):
         flipped = v.copy()
         flipped[:, i] = 1.0 - flipped[:, i]
         total += f - np.logaddexp(f, -free_energy(flipped, W, b, c))
+    return total
+
+
+def ratio_matching(v: Any, W: Any, b: Any, c: Any) -> Array:
+    """Ratio matching's objective Σⱼ (1 / (1 + p̃(v) / p̃(f(v, j))))² for each row of ``v`` under a binary RBM.
+
+    f(v, j) is v with bit j flipped (§18.4.1, eq. 18.26; Hyvärinen, 2007). With p̃ = exp(−F), each term is
+    σ(F(v) − F(f(v, j)))², a function of a free-energy difference, so Z cancels. Average it over the data and
+    minimise.
+    """
+    v = np.atleast_2d(as_array(v, "v", ndim=(1, 2)))
+    if not np.all((v == 0) | (v == 1)):
+        raise ValueError("ratio matching needs binary visible states (every entry 0 or 1)")
+    f = free_energy(v, W, b, c)
+    total = np.zeros(len(v))
+    for j in range(v.shape[1]):
+        flipped = v.copy()
+        flipped[:, j] = 1.0 - flipped[:, j]
+        total += sigmoid(f - free_energy(flipped, W, b, c)) ** 2
     return total
 
 
@@ -166,6 +191,7 @@ def grid_energy_fit(data: Any, theta0: Any, method: str, rng: np.random.Generato
     if method not in ("exact", "cd", "pcd"):
         raise ValueError(f"method must be 'exact', 'cd' or 'pcd'; got {method!r}")
     k, steps = check_int(k, "k", low=1), check_int(steps, "steps", low=0)
+    n_chains, lr = check_int(n_chains, "n_chains", low=1), check_positive(lr, "lr")
     positive = np.bincount(x, minlength=m) / x.size
     chains = rng.choice(x, n_chains)
     out = [theta.copy()]
@@ -175,10 +201,11 @@ def grid_energy_fit(data: Any, theta0: Any, method: str, rng: np.random.Generato
         else:
             if method == "cd":
                 chains = rng.choice(x, n_chains)
-            for _ in range(k):
-                prop = np.clip(chains + rng.choice((-1, 1), n_chains), 0, m - 1)
-                accept = np.log(rng.random(n_chains)) < theta[prop] - theta[chains]
-                chains = np.where(accept, prop, chains)
+            moves = 2 * rng.integers(0, 2, (k, n_chains)) - 1                  # k steps left or right
+            log_u = np.log(rng.random((k, n_chains)))
+            for move, lu in zip(moves, log_u):
+                prop = np.clip(chains + move, 0, m - 1)
+                chains = np.where(lu < theta[prop] - theta[chains], prop, chains)   # Metropolis acceptance
             negative = np.bincount(chains, minlength=m) / n_chains
         theta = theta + lr * (positive - negative)
         out.append(theta.copy())

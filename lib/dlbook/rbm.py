@@ -188,7 +188,10 @@ def train_rbm(v: Any, n_hidden: int, rng: np.random.Generator, *, epochs: int = 
     """
     v = as_array(v, "v", ndim=2)
     n_hidden = check_int(n_hidden, "n_hidden", low=1)
-    epochs, batch_size, k = check_int(epochs, "epochs", low=1), check_int(batch_size, "batch_size", low=1), int(k)
+    epochs, batch_size = check_int(epochs, "epochs", low=1), check_int(batch_size, "batch_size", low=1)
+    k = check_int(k, "k", low=1)
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive finite number; got {lr}")
     n, d = v.shape
     p = np.clip(v.mean(axis=0), 1e-3, 1 - 1e-3)
     W, b, c = rng.normal(0.0, 0.01, (d, n_hidden)), np.log(p / (1 - p)), np.zeros(n_hidden)

@@ -65,7 +65,7 @@ def elbo_bars_demo() -> Demo:
     """Move q(h = 1): the ELBO rises to log p(v) exactly when q equals the posterior, and the gap is the KL."""
     return Demo(
         compute=elbo_bars_compute, draw=elbo_bars_draw,
-        controls=[Slider("q1", 0.0, 1.0, 0.05, 0.6, "q(h = 1)", frames=6)],
+        controls=[Slider("q1", 0.0, 1.0, 0.05, 0.0, "q(h = 1)", frames=6)],
         title="The evidence lower bound: log p(v) = ELBO + KL(q ‖ posterior)",
         alt="left: a bar for log p(v) next to a stacked bar of the ELBO and the KL gap reaching the same height; "
             "right: the ELBO as a concave curve of q(h=1) touching log p(v) at the posterior",
