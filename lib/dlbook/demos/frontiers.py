@@ -32,7 +32,7 @@ def _one(width: float = 4.4, left: float = 0.14) -> tuple[Figure, Any]:
     return fig, ax
 
 
-# -- Zhang et al. 2016: random labels -------------------------------------------------------------------------
+# -- Zhang et al. 2017: random labels -------------------------------------------------------------------------
 
 def memorisation_compute(curves: np.ndarray, shares: np.ndarray, test_accuracy: np.ndarray,
                          share: float = 1.0) -> dict[str, Any]:
@@ -90,6 +90,7 @@ def intrinsic_compute(dims: np.ndarray, accuracy: np.ndarray, full: float, D: fl
 def intrinsic_draw(data: dict[str, Any]) -> Figure:
     fig, ax = _one()
     ax.semilogx(data["dims"], data["accuracy"], "o-", color=COLORS["data"])
+    ax.minorticks_off()
     ax.axhline(data["full"], color=COLORS["optimum"], lw=1, label=f"all D = {data['D']:.0f} parameters")
     ax.axhline(0.9 * data["full"], color=COLORS["muted"], ls=":", lw=1, label="90 % of that")
     k = data["k"]
@@ -131,6 +132,7 @@ def rescaling_compute(hessian: np.ndarray, sizes: np.ndarray, loss: float, log_a
 def rescaling_draw(data: dict[str, Any]) -> Figure:
     fig, ax, bx = _two()
     ax.semilogy(data["grid"], data["curve"], color=COLORS["second"])
+    ax.minorticks_off()
     ax.plot(data["log_alpha"], data["top"], "o", ms=9, color=COLORS["model"])
     ax.set_xlabel("log10 α")
     ax.set_ylabel("largest Hessian eigenvalue")
@@ -160,7 +162,7 @@ def rescaling_demo(hessian: Any = None, sizes: Any = (2, 3, 2), loss: float = 0.
                     "Right: the training loss, a flat line: the rescaled networks are the same function.")
 
 
-# -- Lillicrap et al. 2014: feedback alignment ---------------------------------------------------------------
+# -- Lillicrap et al. 2016: feedback alignment ---------------------------------------------------------------
 
 def alignment_compute(angle_fa: np.ndarray, angle_bp: np.ndarray, acc_fa: np.ndarray, acc_bp: np.ndarray,
                       step: int = 100) -> dict[str, Any]:
