@@ -213,11 +213,9 @@ def alignment_demo(angle_fa: Any = None, angle_bp: Any = None, acc_fa: Any = Non
 
 # -- Maclaurin et al. 2015: hypergradients -------------------------------------------------------------------
 
-def hypergradient_compute(X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
-                          log_lam: float = -1.0) -> dict[str, Any]:
-    """Validation loss after 100 unrolled steps on a grid of ``log λ``, and the tangent at the chosen value."""
-    grid = np.linspace(-5, 2, 29)
-    curve = np.array([unrolled_ridge(X, y, X_val, y_val, a)[0] for a in grid])
+def hypergradient_compute(X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray, grid: np.ndarray,
+                          curve: np.ndarray, log_lam: float = -1.0) -> dict[str, Any]:
+    """The validation-loss ``curve`` over ``grid`` (computed once) and the tangent at the chosen ``log λ``."""
     value, slope, _ = unrolled_ridge(X, y, X_val, y_val, log_lam)
     return {"grid": grid, "curve": curve, "log_lam": log_lam, "value": value, "slope": slope}
 
@@ -245,7 +243,9 @@ def hypergradient_demo(X: Any = None, y: Any = None, X_val: Any = None, y_val: A
         X, X_val = r.standard_normal((30, 20)), r.standard_normal((100, 20))
         y, y_val = X @ w + 2 * r.standard_normal(30), X_val @ w + 2 * r.standard_normal(100)
     data = {"X": np.asarray(X, float), "y": np.asarray(y, float), "X_val": np.asarray(X_val, float),
-            "y_val": np.asarray(y_val, float)}
+            "y_val": np.asarray(y_val, float), "grid": np.linspace(-5, 2, 29)}
+    data["curve"] = np.array([unrolled_ridge(data["X"], data["y"], data["X_val"], data["y_val"], a)[0]
+                              for a in data["grid"]])   # validation loss after 100 unrolled steps, once per demo
     return Demo(hypergradient_compute, hypergradient_draw, data=data,
                 controls=[Slider("log_lam", -5.0, 2.0, 0.25, -1.0, label="log λ", frames=3)],
                 title="The hypergradient is the slope of validation loss against λ",
