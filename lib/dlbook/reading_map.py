@@ -1,6 +1,6 @@
 """A map of the research threads the frontiers chapter follows: papers from the reading list grouped by question,
-each joined to the chapters of the book it builds on. :func:`draw_reading_map` draws it; the chapter's index page
-shows the saved picture and its first notebook draws it again from this data."""
+each joined to the chapters of the book it builds on. :func:`draw_reading_map` draws it; the chapter's first
+notebook draws and glues it when the book is built, so no saved picture can go stale."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from dlbook.plotting import COLORS, new_figure
 #: thread -> (papers as "first author year: observation", chapters of the book the thread starts from)
 THREADS: dict[str, tuple[list[str], list[str]]] = {
     "Why do big networks generalise?": (
-        ["Zhang 2016: random labels are memorised",
+        ["Zhang 2017: random labels are memorised",
          "Dinh 2017: sharpness depends on parametrisation",
          "Li 2018: few directions suffice",
          "Shwartz-Ziv 2017: compression? (disputed)"],
         ["ch. 5\ncapacity", "ch. 7\nregularisation", "ch. 8\nlandscapes"]),
     "How is credit assigned?": (
-        ["Lillicrap 2014: random feedback works",
+        ["Lillicrap 2016: random feedback works",
          "Maclaurin 2015: gradients of hyperparameters",
          "Veit 2016: residual nets as ensembles"],
         ["ch. 6\nback-prop", "ch. 8\noptimisation", "ch. 6\ndepth"]),

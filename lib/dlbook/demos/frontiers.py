@@ -32,7 +32,7 @@ def _one(width: float = 4.4, left: float = 0.14) -> tuple[Figure, Any]:
     return fig, ax
 
 
-# -- Zhang et al. 2016: random labels -------------------------------------------------------------------------
+# -- Zhang et al. 2017: random labels -------------------------------------------------------------------------
 
 def memorisation_compute(curves: np.ndarray, shares: np.ndarray, test_accuracy: np.ndarray,
                          share: float = 1.0) -> dict[str, Any]:
@@ -90,6 +90,7 @@ def intrinsic_compute(dims: np.ndarray, accuracy: np.ndarray, full: float, D: fl
 def intrinsic_draw(data: dict[str, Any]) -> Figure:
     fig, ax = _one()
     ax.semilogx(data["dims"], data["accuracy"], "o-", color=COLORS["data"])
+    ax.minorticks_off()
     ax.axhline(data["full"], color=COLORS["optimum"], lw=1, label=f"all D = {data['D']:.0f} parameters")
     ax.axhline(0.9 * data["full"], color=COLORS["muted"], ls=":", lw=1, label="90 % of that")
     k = data["k"]
@@ -131,6 +132,7 @@ def rescaling_compute(hessian: np.ndarray, sizes: np.ndarray, loss: float, log_a
 def rescaling_draw(data: dict[str, Any]) -> Figure:
     fig, ax, bx = _two()
     ax.semilogy(data["grid"], data["curve"], color=COLORS["second"])
+    ax.minorticks_off()
     ax.plot(data["log_alpha"], data["top"], "o", ms=9, color=COLORS["model"])
     ax.set_xlabel("log10 α")
     ax.set_ylabel("largest Hessian eigenvalue")
@@ -160,7 +162,7 @@ def rescaling_demo(hessian: Any = None, sizes: Any = (2, 3, 2), loss: float = 0.
                     "Right: the training loss, a flat line: the rescaled networks are the same function.")
 
 
-# -- Lillicrap et al. 2014: feedback alignment ---------------------------------------------------------------
+# -- Lillicrap et al. 2016: feedback alignment ---------------------------------------------------------------
 
 def alignment_compute(angle_fa: np.ndarray, angle_bp: np.ndarray, acc_fa: np.ndarray, acc_bp: np.ndarray,
                       step: int = 100) -> dict[str, Any]:
@@ -211,11 +213,9 @@ def alignment_demo(angle_fa: Any = None, angle_bp: Any = None, acc_fa: Any = Non
 
 # -- Maclaurin et al. 2015: hypergradients -------------------------------------------------------------------
 
-def hypergradient_compute(X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
-                          log_lam: float = -1.0) -> dict[str, Any]:
-    """Validation loss after 100 unrolled steps on a grid of ``log λ``, and the tangent at the chosen value."""
-    grid = np.linspace(-5, 2, 29)
-    curve = np.array([unrolled_ridge(X, y, X_val, y_val, a)[0] for a in grid])
+def hypergradient_compute(X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray, grid: np.ndarray,
+                          curve: np.ndarray, log_lam: float = -1.0) -> dict[str, Any]:
+    """The validation-loss ``curve`` over ``grid`` (computed once) and the tangent at the chosen ``log λ``."""
     value, slope, _ = unrolled_ridge(X, y, X_val, y_val, log_lam)
     return {"grid": grid, "curve": curve, "log_lam": log_lam, "value": value, "slope": slope}
 
@@ -243,7 +243,9 @@ def hypergradient_demo(X: Any = None, y: Any = None, X_val: Any = None, y_val: A
         X, X_val = r.standard_normal((30, 20)), r.standard_normal((100, 20))
         y, y_val = X @ w + 2 * r.standard_normal(30), X_val @ w + 2 * r.standard_normal(100)
     data = {"X": np.asarray(X, float), "y": np.asarray(y, float), "X_val": np.asarray(X_val, float),
-            "y_val": np.asarray(y_val, float)}
+            "y_val": np.asarray(y_val, float), "grid": np.linspace(-5, 2, 29)}
+    data["curve"] = np.array([unrolled_ridge(data["X"], data["y"], data["X_val"], data["y_val"], a)[0]
+                              for a in data["grid"]])   # validation loss after 100 unrolled steps, once per demo
     return Demo(hypergradient_compute, hypergradient_draw, data=data,
                 controls=[Slider("log_lam", -5.0, 2.0, 0.25, -1.0, label="log λ", frames=3)],
                 title="The hypergradient is the slope of validation loss against λ",
