@@ -231,6 +231,7 @@ class Demo:
     in_browser: bool = True
     browser_note: str = ""
     _live: Any = field(default=None, init=False, repr=False)
+    _default_png: bytes | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.controls]
@@ -311,6 +312,8 @@ class Demo:
                 continue
             setting = {c.name: g[i] for c, g, i in zip(self.controls, grids, idx)}
             raw = figure_png(self.frame(**setting), dpi=self.dpi * DENSITY)
+            if setting == self.defaults:
+                self._default_png = raw  # the notebook widget's first image: not drawn a second time
             size = size or png_size(raw)
             png = base64.b64encode(raw).decode("ascii")
             if png not in seen:
@@ -369,11 +372,11 @@ class Demo:
         import ipywidgets as w
 
         widgets = {c.name: c.widget() for c in self.controls}
-        image = w.Image(format="png", value=figure_png(self.frame(), dpi=self.dpi * 4 // 3))
+        first = self._default_png or figure_png(self.frame(), dpi=self.dpi * DENSITY)
+        image = w.Image(format="png", value=first, width=png_size(first)[0] // DENSITY)
 
         def update(_change: Any = None) -> None:
-            image.value = figure_png(self.frame(**{k: v.value for k, v in widgets.items()}),
-                                     dpi=self.dpi * 4 // 3)
+            image.value = figure_png(self.frame(**{k: v.value for k, v in widgets.items()}), dpi=self.dpi * DENSITY)
 
         for wdg in widgets.values():
             wdg.observe(update, names="value")
@@ -381,11 +384,12 @@ class Demo:
         return w.VBox([*header, *widgets.values(), image])
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        static = self.static_html()  # first: it draws the default frame the widget then reuses
         if self._live is None:
             self._live = self.live()
         bundle = self._live._repr_mimebundle_(include=include, exclude=exclude)
         bundle = bundle[0] if isinstance(bundle, tuple) else bundle
-        bundle["text/html"] = self.static_html()
+        bundle["text/html"] = static
         bundle["text/plain"] = f"<Demo {self.title or 'demo'}: {', '.join(c.name for c in self.controls)}>"
         return bundle
 
