@@ -35,10 +35,13 @@ def _assert_nobody_listens(port: int) -> None:
         s.listen()
 
 
+_REAL_WORKER = distributed._worker  # the patched module attribute below would otherwise call itself
+
+
 def _failing_worker(rank: int, *args: object) -> None:
     if rank == 1:
         raise RuntimeError("worker 1 fails before joining the group")
-    distributed._worker(rank, *args)            # rank 0 would wait for rank 1 until the gloo timeout
+    _REAL_WORKER(rank, *args)            # rank 0 would wait for rank 1 until the gloo timeout
 
 
 def test_a_failing_worker_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -192,7 +192,7 @@ def grid_energy_fit(data: Any, theta0: Any, method: str, rng: np.random.Generato
         raise ValueError(f"method must be 'exact', 'cd' or 'pcd'; got {method!r}")
     k, steps = check_int(k, "k", low=1), check_int(steps, "steps", low=0)
     n_chains, lr = check_int(n_chains, "n_chains", low=1), check_positive(lr, "lr")
-    positive = np.bincount(x, minlength=m) / x.size
+    positive = np.bincount(x.astype(np.intp), minlength=m) / x.size
     chains = rng.choice(x, n_chains)
     out = [theta.copy()]
     for _ in range(steps):
@@ -206,7 +206,7 @@ def grid_energy_fit(data: Any, theta0: Any, method: str, rng: np.random.Generato
             for move, lu in zip(moves, log_u):
                 prop = np.clip(chains + move, 0, m - 1)
                 chains = np.where(lu < theta[prop] - theta[chains], prop, chains)   # Metropolis acceptance
-            negative = np.bincount(chains, minlength=m) / n_chains
+            negative = np.bincount(chains.astype(np.intp), minlength=m) / n_chains  # intp: 32-bit in the browser
         theta = theta + lr * (positive - negative)
         out.append(theta.copy())
     return np.array(out)

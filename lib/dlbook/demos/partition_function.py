@@ -43,7 +43,7 @@ def cd_spurious_compute(k: int) -> dict[str, Any]:
     """Train the 40-state energy model 150 steps with the exact gradient, CD-k and PCD-k; return the three fits."""
     fits = _grid_fits(check_int(k, "k", low=1, high=GRID_K_MAX))
     far = np.abs(np.arange(GRID_STATES) - 27) <= 1
-    return {"k": k, "data": np.bincount(GRID_DATA, minlength=GRID_STATES) / GRID_DATA.size, "fits": fits,
+    return {"k": k, "data": np.bincount(GRID_DATA.astype(np.intp), minlength=GRID_STATES) / GRID_DATA.size, "fits": fits,
             "spurious": {m: float(p[far].sum()) for m, p in fits.items()}}
 
 
