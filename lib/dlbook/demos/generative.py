@@ -177,8 +177,14 @@ def vae_latent_draw(data: dict[str, Any]) -> Figure:
     return fig
 
 
-def vae_latent_demo(weights: dict[str, np.ndarray]) -> Demo:
-    """Sliders z₁, z₂ move through a trained decoder's latent plane; ``weights`` are from ``dlbook.vae.decoder_arrays``."""
+@register
+def vae_latent_demo(weights: dict[str, np.ndarray] | None = None) -> Demo:
+    """Sliders z₁, z₂ move through a trained decoder's latent plane; ``weights`` are from ``dlbook.vae.decoder_arrays``
+    (without them, fixed random weights, so the test suite can sweep the demo without training)."""
+    if weights is None:
+        rng = np.random.default_rng(0)
+        weights = {"W1": rng.normal(0, 1, (16, 2)), "b1": np.zeros(16), "W2": rng.normal(0, 1, (64, 16)),
+                   "b2": np.zeros(64)}
     return Demo(
         compute=vae_latent_compute, draw=vae_latent_draw,
         controls=[Slider("z1", -2.5, 2.5, 0.25, 0.0, "z₁", frames=3),
@@ -188,14 +194,6 @@ def vae_latent_demo(weights: dict[str, np.ndarray]) -> Demo:
         alt="an 8 by 8 digit decoded at the chosen latent point, and the grid of digits decoded over the latent "
             "plane with the chosen point circled",
     )
-
-
-@register
-def vae_latent_test_demo() -> Demo:
-    """The latent explorer with fixed random weights, so the test suite can sweep it without training."""
-    rng = np.random.default_rng(0)
-    return vae_latent_demo({"W1": rng.normal(0, 1, (16, 2)), "b1": np.zeros(16),
-                            "W2": rng.normal(0, 1, (64, 16)), "b2": np.zeros(64)})
 
 
 # -- gradient estimators for d/dμ E[f(z)] ------------------------------------------------------------------------
