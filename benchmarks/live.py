@@ -71,7 +71,7 @@ def run_page(browser: Any, base: str, path: str, rng: random.Random) -> list[dic
                         "(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }",
                         str(c["low"] + k * c["step"]))
                 else:
-                    page.locator(f"#{uid}-{c['name']}").select_option(str(rng.randrange(len(c["values"]))))
+                    page.locator(f"#{uid}-{c['name']}").select_option(index=rng.randrange(len(c["values"])))
                 page.wait_for_function(f"() => window.dlbookLive.log.length > {n} || "
                                        f"window.dlbookLive.errors.length > 0", timeout=60_000)
                 entry = page.evaluate("() => window.dlbookLive.log[window.dlbookLive.log.length - 1]")

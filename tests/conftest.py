@@ -35,13 +35,31 @@ def build_book() -> subprocess.CompletedProcess:
                           cwd=ROOT, capture_output=True, text=True, timeout=1500)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_book() -> Path:
-    """Build the book once per module that needs it; fail with the build's own report if it breaks."""
-    result = build_book()
-    (ROOT / "_build" / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
-    if result.returncode != 0:
-        pytest.fail("jupyter-book build -W -n --keep-going failed:\n" + result.stdout[-6000:] + result.stderr[-6000:])
+    """Build the book once per test run; fail with the build's own report if it breaks.
+
+    The browser tests sit in several modules that pytest-xdist runs on different workers, so the first worker to
+    need the book builds it under a file lock and records the outcome for this run (pytest-xdist gives every worker
+    the run's id); the others wait on the lock and reuse that build.
+    """
+    import fcntl
+    import json
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid-{os.getpid()}")
+    record = ROOT / "_build" / "build-result.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    with open(ROOT / "_build" / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+        if done.get("run") != run:
+            result = build_book()
+            (ROOT / "_build" / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+            done = {"run": run, "returncode": result.returncode,
+                    "report": result.stdout[-6000:] + result.stderr[-6000:]}
+            record.write_text(json.dumps(done), encoding="utf-8")
+    if done["returncode"] != 0:
+        pytest.fail("jupyter-book build -W -n --keep-going failed:\n" + done["report"])
     return HTML
 
 
@@ -89,9 +107,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if not counts:
         return
     groups = {"notebooks executed by nbval": [p for p in counts if p.endswith(".ipynb")],
-              "browser and build tests": [p for p in counts if p.endswith("test_site.py")],
+              "browser and build tests": [p for p in counts if "/test_site" in p],
               "library, property, demo and repository tests": [p for p in counts if p.endswith(".py")
-                                                                and not p.endswith("test_site.py")]}
+                                                                and "/test_site" not in p]}
     terminalreporter.section("what ran")
     for title, paths in groups.items():
         terminalreporter.write_line(f"{title} ({len(paths)}):")

@@ -1,30 +1,24 @@
-"""The built book: it builds with no warning, and in headless Chromium every chapter page shows
-rendered maths and demos whose controls change their figures, with no console error and no
-request to any host but the local server. Live demos: Python starts in the page, every control
-moved off the frame grid gives a newly computed figure, and the pre-rendered view works with
-JavaScript off.
+"""The built book: it builds with no warning, its pages are light, local and crisp, its live runtime ships
+outside _static/, and in headless Chromium the phone menu, both colour modes, the pre-rendered view without
+JavaScript, the demo controls and the search work.
 
-Build and browser tests share one module, so pytest-xdist (``--dist loadscope``) runs them on one
-worker and the book is built once.
+The browser tests are split over three modules (this one, ``test_site_pages.py`` and ``test_site_live.py``) so
+that pytest-xdist (``--dist loadscope``) runs them on both workers; the book is built once per run, by whichever
+worker needs it first (see ``built_book`` in conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
+from browsing import CHAPTER_PAGES, DEMO_PAGES, PageVisit
 from harness import ROOT
 
 pytestmark = [pytest.mark.build]
-
-CHAPTER_PAGES = sorted(str(p.relative_to(ROOT).with_suffix(".html")) for p in (ROOT / "chapters").rglob("*.ipynb")
-                       if ".ipynb_checkpoints" not in p.parts)
-
 
 def test_book_builds_without_warnings(built_book: Path) -> None:
     assert (built_book / "index.html").exists()
@@ -62,88 +56,6 @@ def test_no_cdn_in_built_pages(built_book: Path) -> None:
     assert not offenders, f"pages load scripts or styles from other hosts: {offenders}"
 
 
-class PageVisit:
-    """Opens one page, recording console errors and every request to another host (which it blocks)."""
-
-    def __init__(self, chromium, site: str, path: str, javascript: bool = True) -> None:
-        self.context = chromium.new_context(java_script_enabled=javascript)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.external: list[str] = []
-        self.local: list[str] = []
-        host = urlparse(site).netloc
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("data:", "blob:", "about:")) or urlparse(url).netloc == host:
-                self.local.append(url)
-                r.continue_()
-            else:
-                self.external.append(url)
-                r.abort()
-
-        self.context.route("**/*", route)  # the context's route also sees the Web Worker's requests
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}")
-                     if urlparse(r.url).netloc == host else None)
-        self.page.goto(f"{site}/{path}", wait_until="networkidle")
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("path", ["index.html", *CHAPTER_PAGES])
-def test_page_renders_offline(chromium, site: str, path: str) -> None:
-    visit = PageVisit(chromium, site, path)
-    try:
-        page = visit.page
-        if path != "index.html":
-            page.wait_for_selector("mjx-container", state="attached", timeout=60000)  # the first may sit in a folded solution
-            assert page.locator("mjx-container").count() > 0, "no maths rendered by MathJax"
-            assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
-        assert visit.external == [], f"requests to other hosts: {visit.external}"
-        assert visit.errors == [], f"console errors: {visit.errors}"
-    finally:
-        visit.close()
-
-
-def _demo_pages() -> list[str]:
-    """Chapter pages whose notebook displays a registered demo (by calling its factory)."""
-    from dlbook.demo import registered
-
-    factories = {name.rsplit(".", 1)[1] for name in registered()}
-    pages = []
-    for page in CHAPTER_PAGES:
-        source = (ROOT / page).with_suffix(".ipynb").read_text(encoding="utf-8")
-        if any(re.search(rf"\b{f}\(", source) for f in factories):
-            pages.append(page)
-    return pages
-
-
-DEMO_PAGES = _demo_pages()
-
-
-def _live_pages() -> list[str]:
-    """Pages whose live demos are driven in Chromium: every demo page of chapters 2–6, then the first demo page
-    of each later part of the book (the wiring is the same on every page; ``tests/test_pyodide.py`` runs every
-    live demo's own compute and draw under the shipped runtime). ``DLBOOK_LIVE_PAGES=all`` drives them all."""
-    if os.environ.get("DLBOOK_LIVE_PAGES") == "all":
-        return DEMO_PAGES
-    early = [p for p in DEMO_PAGES if re.match(r"chapters/0[2-6]-", p)]
-    later: dict[str, str] = {}
-    for p in DEMO_PAGES:
-        chapter = int(p.split("/")[1][:2])
-        part = "I" if chapter <= 5 else "II" if chapter <= 12 else "III" if chapter <= 20 else "IV"
-        if chapter > 6:
-            later.setdefault(part, p)
-    return early + list(later.values())
-
-
-LIVE_PAGES = _live_pages()
-
-
 def test_every_registered_demo_is_shown_in_a_chapter() -> None:
     """So that the browser test below exercises every demo of the library."""
     from dlbook.demo import registered
@@ -151,62 +63,6 @@ def test_every_registered_demo_is_shown_in_a_chapter() -> None:
     text = "".join((ROOT / p).with_suffix(".ipynb").read_text(encoding="utf-8") for p in CHAPTER_PAGES)
     missing = [n for n in registered() if not re.search(rf"\b{n.rsplit('.', 1)[1]}\(", text)]
     assert not missing, f"registered demos no notebook displays: {missing}"
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("path", DEMO_PAGES)
-def test_demos_respond_without_kernel(chromium, site: str, path: str) -> None:
-    """Every control of every demo on the page changes the figure when moved (pre-rendered frames, live mode off)."""
-    visit = PageVisit(chromium, site, path + "?live=off")
-    try:
-        page = visit.page
-        demos = page.locator("div.dlbook-demo")
-        assert demos.count() > 0, f"{path} calls a demo but shows no pre-rendered demo"
-        for d in range(demos.count()):
-            demo = demos.nth(d)
-            demo.scroll_into_view_if_needed()
-            # the frames arrive from _demo/<id>.js once the demo is in view
-            page.wait_for_function("e => { const s = JSON.parse(e.querySelector('script.dlbook-demo-data').textContent);"
-                                   " return !s.src || (window.dlbookFrames || {})[s.id]; }",
-                                   arg=demo.element_handle(), timeout=30_000)
-            assert "without Python" in demo.locator(".dlbook-demo-note").inner_text()
-            img = demo.locator("img.dlbook-demo-frame")
-            controls = demo.locator("[data-dlbook-control]")
-            assert controls.count() > 0
-            for c in range(controls.count()):
-                ctl = controls.nth(c)
-                before = img.get_attribute("src")
-                start = ctl.input_value()
-                if ctl.evaluate("e => e.tagName") == "SELECT":
-                    n = ctl.locator("option").count()
-                    candidates = [str(i) for i in range(n) if str(i) != start]
-                else:
-                    top = int(ctl.get_attribute("max"))
-                    candidates = [v for v in dict.fromkeys([str(top), "0", str(top // 2)]) if v != start]
-                changed = False
-                for value in candidates:
-                    if ctl.evaluate("e => e.tagName") == "SELECT":
-                        ctl.select_option(index=int(value))
-                    else:
-                        ctl.fill(value)
-                    if img.get_attribute("src") != before:
-                        changed = True
-                        break
-                label = ctl.get_attribute("aria-label")
-                assert changed, f"demo {d} on {path}: moving '{label}' never changed the figure"
-                # put the control back so the next control is tested from the default setting
-                (ctl.select_option(index=int(start)) if ctl.evaluate("e => e.tagName") == "SELECT" else ctl.fill(start))
-                assert img.get_attribute("src") == before
-        assert visit.external == [], f"requests to other hosts: {visit.external}"
-        assert visit.errors == [], f"console errors: {visit.errors}"
-    finally:
-        visit.close()
-
-
-def _live_specs(built_book: Path, path: str) -> list[dict]:
-    text = (built_book / path).read_text(encoding="utf-8")
-    return [json.loads(m) for m in re.findall(r'<script type="application/json" class="dlbook-demo-live">(.*?)</script>',
-                                               text, re.S)]
 
 
 def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
@@ -225,72 +81,6 @@ def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
         text = (built_book / page).read_text(encoding="utf-8")
         has_live = 'class="dlbook-demo-live"' in text
         assert ("live/live.js" in text) == has_live, f"{page}: live script present={not has_live}, live demos={has_live}"
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("path", LIVE_PAGES)
-def test_live_demos_compute_off_the_grid(chromium, site: str, built_book: Path, path: str) -> None:
-    """Python starts when a demo scrolls into view; every control moved to a value off the frame grid gives a
-    figure computed for exactly that value; nothing is requested from another host."""
-    specs = _live_specs(built_book, path)
-    if not specs:
-        pytest.skip(f"{path} has no live demo")
-    visit = PageVisit(chromium, site, path)
-    try:
-        page = visit.page
-        demos = page.locator("div.dlbook-demo:has(script.dlbook-demo-live)")
-        assert demos.count() == len(specs)
-        assert demos.first.locator(".dlbook-demo-status").inner_text() in ("pre-rendered", "starting Python…")
-        demos.first.scroll_into_view_if_needed()
-        page.wait_for_function("() => [...document.querySelectorAll('div.dlbook-demo:has(script.dlbook-demo-live)')]"
-                               ".every(d => d.dataset.liveStatus === 'live')", timeout=300_000)
-        for d, spec in enumerate(specs):
-            demo = demos.nth(d)
-            demo.scroll_into_view_if_needed()
-            uid = demo.get_attribute("id")
-            img = demo.locator("img.dlbook-demo-frame")
-            for c in spec["controls"]:
-                ctl = page.locator(f"#{uid}-{c['name']}")
-                before = img.get_attribute("src")
-                if c["kind"] == "slider":
-                    value = _off_grid(c)
-                    ctl.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }",
-                                 str(value))
-                    want = value
-                else:
-                    index = (c["value"] + 1) % len(c["values"])
-                    ctl.select_option(index=index)
-                    want = c["values"][index]
-                page.wait_for_function("([img, before]) => { const e = document.querySelector(img);"
-                                       " return e.src !== before && e.src.startsWith('blob:'); }",
-                                       arg=[f"#{uid} img.dlbook-demo-frame", before], timeout=60_000)
-                page.wait_for_function("([img, name, want]) => { const v = JSON.parse(document.querySelector(img)"
-                                       ".dataset.liveValues || '{}')[name]; return typeof want === 'number' ?"
-                                       " Math.abs(v - want) < 1e-9 : v === want; }",
-                                       arg=[f"#{uid} img.dlbook-demo-frame", c["name"], want], timeout=60_000)
-        assert page.evaluate("window.dlbookLive.errors") == []
-        from dlbook import pyodide_runtime as rt
-
-        lock = rt.read_lock(built_book / "_live" / "pyodide")
-        needs = rt.package_closure(lock, set().union(*(set(s["packages"]) | set(s["lazy"].values()) for s in specs)))
-        if "scipy" not in needs:
-            assert not [u for u in visit.local if "/scipy-" in u], f"{path} loaded scipy though no demo needs it"
-        assert visit.external == [], f"requests to other hosts: {visit.external}"
-        assert visit.errors == [], f"console errors: {visit.errors}"
-    finally:
-        visit.close()
-
-
-def _off_grid(c: dict) -> float:
-    """A value on the control's own step but off its pre-rendered grid (or, if every step is pre-rendered,
-    a value other than the default)."""
-    low, high, step = c["low"], c["high"], c["step"]
-    n = int(round((high - low) / step))
-    grid = {round(g, 9) for g in c["grid"]}
-    candidates = [round(low + k * step, 9) for k in range(n + 1)]
-    off = [v for v in candidates if v not in grid] or [v for v in candidates if v != round(c["value"], 9)]
-    v = off[len(off) // 2]
-    return int(round(v)) if c["int"] else v
 
 
 @pytest.mark.browser
