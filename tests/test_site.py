@@ -189,10 +189,14 @@ def test_figures_and_demo_frames_are_high_density(built_book: Path) -> None:
     assert demos == sized, "every demo frame carries its display width"
 
 
+#: A phone's browser window (an iPhone 12-14 sized viewport, touch).
+PHONE = dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+
+
 @pytest.mark.browser
 def test_phone_menu_and_contents_buttons_open_their_drawers(chromium, site: str) -> None:
     """At 390 px the visible menu button opens the book's table of contents, and "Contents" the page's sections."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    context = chromium.new_context(**PHONE)
     try:
         page = context.new_page()
         page.goto(f"{site}/{DEMO_PAGES[0]}", wait_until="networkidle")
@@ -364,7 +368,7 @@ def test_long_listings_fold_and_code_wraps(built_book: Path) -> None:
 @pytest.mark.browser
 def test_no_code_line_is_cut_off_on_a_phone(chromium, site: str) -> None:
     """At 390 px no code cell, listing or output scrolls sideways (lines wrap); a folded listing opens on a tap."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    context = chromium.new_context(**PHONE)
     try:
         page = context.new_page()
         page.goto(f"{site}/chapters/06-feedforward/04-backpropagation.html?live=off", wait_until="networkidle")
