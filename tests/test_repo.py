@@ -145,3 +145,41 @@ def test_import_check_catches_a_missing_name(tmp_path) -> None:
     path.write_text(json.dumps(nb), encoding="utf-8")
     assert _notebook_imports(path) == [("dlbook.linalg", "nope", 0), ("dlbook.linalg", "svd", 0),
                                        ("dlbook.data", None, 0)]
+
+
+def _pins(path) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / path).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def test_theme_pair_is_pinned_to_the_installed_tested_versions() -> None:
+    """The site's phone-menu fix (_assets/site/site.js) is tested with one theme pair: requirements.txt pins it,
+    and the environment the tests run in has exactly those versions."""
+    from importlib.metadata import version
+
+    pins = _pins("requirements.txt")
+    for name in ("sphinx-book-theme", "pydata-sphinx-theme", "sphinx", "jupyter-book"):
+        assert name in pins, f"requirements.txt does not pin {name}"
+        assert version(name) == pins[name], f"{name} {version(name)} installed, requirements.txt pins {pins[name]}"
+
+
+def test_binder_installs_the_tested_set() -> None:
+    """Binder (the launch button) installs what `make` installs: the same Python, torch's exact pin (CPU build),
+    requirements.txt with dlbook, and the data-only packages without their dependencies."""
+    post = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    torch = _pins("requirements.txt")["torch"]
+    assert f"torch=={torch}" in makefile
+    assert re.search(rf"pip install .*torch=={re.escape(torch)} .*--index-url https://download\.pytorch\.org/whl/cpu",
+                     post), "binder/postBuild must install the pinned CPU torch first"
+    assert re.search(r"pip install .*-r requirements\.txt -e \.", post)
+    assert re.search(r"pip install .*--no-deps -r requirements-nodeps\.txt", post)
+    python = re.search(r"^PYTHON \?= python(\d+\.\d+)", makefile, flags=re.M).group(1)
+    assert (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip() == f"python-{python}"
+    assert not [p.name for p in (ROOT / "binder").iterdir() if p.name in ("requirements.txt", "environment.yml")], \
+        "binder/ has its own package list; it must install the repository's tested set"

@@ -189,10 +189,14 @@ def test_figures_and_demo_frames_are_high_density(built_book: Path) -> None:
     assert demos == sized, "every demo frame carries its display width"
 
 
+#: A phone's browser window (an iPhone 12-14 sized viewport, touch).
+PHONE = dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+
+
 @pytest.mark.browser
 def test_phone_menu_and_contents_buttons_open_their_drawers(chromium, site: str) -> None:
     """At 390 px the visible menu button opens the book's table of contents, and "Contents" the page's sections."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    context = chromium.new_context(**PHONE)
     try:
         page = context.new_page()
         page.goto(f"{site}/{DEMO_PAGES[0]}", wait_until="networkidle")
@@ -279,3 +283,103 @@ def test_search_finds_hyphenated_titles(chromium, site: str, query: str) -> None
         assert visit.external == []
     finally:
         visit.close()
+
+
+# -- numbers and captions, pages that read as a book (issue 11) ---------------------------------------------------
+
+def _chapters() -> list[tuple[int, list[str]]]:
+    """(the chapter's directory number, its pages in toc order: index first) for every chapter in _toc.yml."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    out = []
+    for part in toc["parts"]:
+        for chapter in part["chapters"]:
+            m = re.match(r"chapters/(\d\d)-[^/]+/index$", chapter["file"])
+            if m:
+                out.append((int(m.group(1)), [chapter["file"]] + [s["file"] for s in chapter.get("sections", [])]))
+    return out
+
+
+_CAPTION_NUMBER = re.compile(r'<span class="caption-number">([A-Z][a-z]+\.?) ([\d.]+) </span>')
+_EQNO = re.compile(r'<span class="eqno">\(([\d.]+)\)<a class="headerlink" href="#equation-([\w-]+)"')
+_EQREF = re.compile(r'<a class="reference internal" href="([^"#]*)#equation-([\w-]+)">\(([\d.]+)\)</a>')
+
+
+def test_numbers_are_per_chapter_and_chapters_are_the_books(built_book: Path) -> None:
+    """Chapter numbers on the site are the directory numbers (the source book's 1..23, across the toc's parts);
+    figures, exercises, definitions, theorems and labelled equations are numbered within their chapter, from 1,
+    in reading order ("Exercise 6.3", not the book-wide "Exercise 45"); every equation reference shows the number
+    of the equation it links to."""
+    chapters = _chapters()
+    assert [n for n, _ in chapters] == sorted(n for n, _ in chapters), "chapters out of order in _toc.yml"
+    eqnos, refs, counts = {}, [], {}
+    for number, pages in chapters:
+        index = (built_book / f"{pages[0]}.html").read_text(encoding="utf-8")
+        assert re.search(rf'<h1><span class="section-number">{number}\. </span>', index), \
+            f"{pages[0]}: the site does not number this chapter {number}"
+        seen: dict[str, list[int]] = {}
+        for page in pages:
+            text = (built_book / f"{page}.html").read_text(encoding="utf-8")
+            for kind, num in _CAPTION_NUMBER.findall(text):
+                assert re.fullmatch(rf"{number}\.\d+", num), f"{page}: {kind} {num} is not numbered in chapter {number}"
+                seen.setdefault(kind, []).append(int(num.split(".")[1]))
+            for num, label in _EQNO.findall(text):
+                assert re.fullmatch(rf"{number}\.\d+", num), f"{page}: equation ({num}) not numbered in chapter {number}"
+                seen.setdefault("equation", []).append(int(num.split(".")[1]))
+                eqnos[label] = num
+            refs += [(page, *r) for r in _EQREF.findall(text)]
+        for kind, nums in seen.items():
+            assert nums == list(range(1, len(nums) + 1)), f"chapter {number}: {kind} numbers {nums} (expected 1, 2, …)"
+            counts[kind] = counts.get(kind, 0) + len(nums)
+    for page, _, label, num in refs:
+        assert eqnos.get(label) == num, f"{page}: a reference to {label} reads ({num}), the equation is ({eqnos.get(label)})"
+    # not vacuous: the book has many numbered exercises, figures, definitions and equations, and references to them
+    assert counts.get("Exercise", 0) > 100 and counts.get("Fig.", 0) > 20 and counts.get("Definition", 0) > 10, counts
+    assert counts.get("equation", 0) >= 10 and len(refs) >= 10, (counts, len(refs))
+
+
+_LISTING = re.compile(r'<p><em>(?:<code[^>]*><span class="pre">[\w.]+</span></code> in )?<code[^>]*><span class="pre">'
+                      r'lib/dlbook/[\w/]+\.py</span></code>, lines (\d+)–(\d+):</em></p>')
+
+
+def test_long_listings_fold_and_code_wraps(built_book: Path) -> None:
+    """Library listings longer than FOLD_LINES lines sit behind a one-line "Source of dlbook.x.f — N lines" summary;
+    shorter ones stay open; the book's stylesheet wraps code lines instead of cutting them off."""
+    from dlbook.sphinxext import FOLD_LINES
+
+    folded = 0
+    for page in _pages(built_book):
+        text = page.read_text(encoding="utf-8")
+        for first, last in _LISTING.findall(text):
+            assert int(last) - int(first) + 1 <= FOLD_LINES, f"{page.name}: a {int(last) - int(first) + 1}-line listing is open"
+        blocks = re.findall(r'<details class="dlbook-source"><summary>Source of <code>dlbook[\w.]*</code> — (\d+) lines'
+                            r'.*?</summary>(.*?)</details>', text, re.S)
+        assert len(blocks) == text.count('<details class="dlbook-source">'), f"{page.name}: a fold lost its summary"
+        for n, body in blocks:
+            assert int(n) > FOLD_LINES and body.lstrip().startswith('<div class="highlight-python')
+            assert body.count("\n") >= int(n) - 1, f"{page.name}: a folded listing lost lines"
+        folded += len(blocks)
+    assert folded >= 20, f"only {folded} folded listings in the whole book"
+    css = (built_book / "_static" / "site" / "site.css").read_text(encoding="utf-8")
+    assert re.search(r"div\.highlight pre \{ white-space: pre-wrap; overflow-wrap: anywhere; \}", css)
+
+
+@pytest.mark.browser
+def test_no_code_line_is_cut_off_on_a_phone(chromium, site: str) -> None:
+    """At 390 px no code cell, listing or output scrolls sideways (lines wrap); a folded listing opens on a tap."""
+    context = chromium.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/chapters/06-feedforward/04-backpropagation.html?live=off", wait_until="networkidle")
+        fold = page.locator("details.dlbook-source").first
+        assert not fold.evaluate("d => d.open")
+        fold.locator("summary").tap()
+        assert fold.evaluate("d => d.open"), "tapping the summary did not open the listing"
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        wide = page.evaluate("""() => [...document.querySelectorAll('div.highlight pre, div.output pre')]
+            .filter(p => p.getClientRects().length && p.scrollWidth > p.clientWidth + 1).length""")
+        total = page.evaluate("document.querySelectorAll('div.highlight pre').length")
+        assert total > 5 and wide == 0, f"{wide} of {total} code blocks scroll sideways at 390 px"
+    finally:
+        context.close()

@@ -18,3 +18,16 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", forward);
   else forward();
 })();
+
+// Printing (and the PDF) shows the folded library listings: open them before printing, restore them after.
+(function () {
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details.dlbook-source:not([open])"),
+      function (d) { d.open = true; return true; });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+})();

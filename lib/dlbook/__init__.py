@@ -36,7 +36,24 @@ def _retina_figures() -> None:
         pass
 
 
+#: How a notebook prints numpy arrays: four decimals, no e-notation columns, lines that fit the book's column.
+PRINT_OPTIONS = dict(precision=4, suppress=True, linewidth=100)
+
+
+def _readable_arrays() -> None:
+    """In a Jupyter kernel, print numpy arrays for people: ``[0.751  0.521]``, not ``[7.510000e-01 5.210000e-01]``.
+    Does nothing elsewhere (tests, scripts, Pyodide keep numpy's defaults)."""
+    import sys
+
+    if "IPython" not in sys.modules or "ipykernel" not in sys.modules:
+        return
+    import numpy as np
+
+    np.set_printoptions(**PRINT_OPTIONS)
+
+
 _retina_figures()
+_readable_arrays()
 
 
 def __getattr__(name: str) -> Any:

@@ -7,6 +7,7 @@ shows exactly the code that runs (developers' guide, principle 1).
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ def source_text(obj: Any) -> tuple[str, str, int]:
 def show_source(*objs: Any) -> Markdown:
     """Render the source of one or more library objects as highlighted Python.
 
-    Each block is headed by its file and line numbers, e.g. ``dlbook/pca.py, lines 20-41``.
+    Each block is headed by the object's name, its file and line numbers, e.g. "``dlbook.pca.fit_pca`` in
+    ``lib/dlbook/pca.py``, lines 20–41:". The book's build (``dlbook.sphinxext.fold_source_listings``) reads that
+    heading to fold a long listing behind a one-line summary; in Jupyter the listing stays as it is.
     """
     if not objs:
         raise ValueError("show_source needs at least one function, class or module")
@@ -35,8 +38,19 @@ def show_source(*objs: Any) -> Markdown:
     for obj in objs:
         text, rel, start = source_text(obj)
         end = start + text.count("\n") - 1
-        blocks.append(f"*`lib/{rel}`, lines {start}–{end}:*\n\n```python\n{text.rstrip()}\n```")
+        fence = "```" + "`" * max((len(run) - 2 for run in re.findall(r"`{3,}", text)), default=0)
+        blocks.append(f"*`{qualified_name(obj)}` in `lib/{rel}`, lines {start}–{end}:*\n\n"
+                      f"{fence}python\n{text.rstrip()}\n{fence}")
     return Markdown("\n\n".join(blocks))
+
+
+def qualified_name(obj: Any) -> str:
+    """``dlbook.pca.fit_pca`` for a function, ``dlbook.autodiff.Value.backward`` for a method, the module's name
+    for a module."""
+    if inspect.ismodule(obj):
+        return obj.__name__
+    obj = getattr(obj, "__func__", obj)
+    return f"{obj.__module__}.{obj.__qualname__}"
 
 
 #: The MIME prefix under which MyST-NB finds a glued value that is not displayed (as ``myst_nb.glue`` writes it).

@@ -15,6 +15,10 @@
    manager (a demo's kernel-side widget is never shown in the book, which ranks its HTML view first), so
    nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
    meta description. Each demo's frames move to a file loaded when the demo comes into view.
+4. Pages that read as a book: a library listing longer than :data:`FOLD_LINES` lines (what
+   :func:`dlbook.show_source` renders: a "``dlbook.x.f`` in ``lib/dlbook/x.py``, lines a–b:" line, then the code) folds behind a
+   one-line summary, "Source of dlbook.x.f — N lines", that the reader opens. The notebook itself (Jupyter,
+   Colab) keeps the plain listing; the fold is made here, so it also applies to outputs taken from the cache.
 """
 
 from __future__ import annotations
@@ -112,6 +116,69 @@ def _hyphen_index_transform() -> type:
     return HyphenatedTitleIndex
 
 
+#: Listings of at most this many lines stay open on the page; longer ones fold behind their summary.
+FOLD_LINES = 12
+#: A show_source heading: "dlbook.pca.fit_pca in lib/dlbook/pca.py, lines 47–66:" (before the name was added
+#: there, outputs cached by older runs read "lib/dlbook/pca.py, lines 47–66:", and the name comes from the code).
+_LISTING_HEAD = re.compile(r"^(?:(?P<name>dlbook[\w.]*) in )?lib/(dlbook/[\w/]+)\.py, lines (\d+)\u2013(\d+):$")
+_DEFINES = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(\w+)", re.M)
+
+
+def listing_summary(head: str, code: str) -> str | None:
+    """The one-line summary of a show_source listing, or None if ``head`` is not a listing's heading line."""
+    import html
+
+    m = _LISTING_HEAD.match(head.strip())
+    if m is None:
+        return None
+    path, first, last = m.group(2, 3, 4)
+    qualified = m.group("name")
+    if qualified is None:
+        module = path.replace("/", ".").removesuffix(".__init__")
+        name = _DEFINES.search(code)
+        qualified = f"{module}.{name.group(1)}" if name else module
+    n = len(code.rstrip("\n").splitlines())
+    return (f'Source of <code>{html.escape(qualified)}</code> \u2014 {n} lines '
+            f'<span class="dlbook-source-where">(lib/{html.escape(path)}.py, lines {first}\u2013{last})</span>')
+
+
+def fold_source_listings(doctree: Any) -> int:
+    """Wrap each show_source listing longer than FOLD_LINES in ``<details>`` with its summary; returns how many."""
+    from docutils import nodes
+
+    folded = 0
+    for para in list(doctree.findall(nodes.paragraph)):
+        parent = para.parent
+        if parent is None:
+            continue
+        i = parent.index(para)
+        block = parent[i + 1] if i + 1 < len(parent) else None
+        if not isinstance(block, nodes.literal_block):
+            continue
+        code = block.astext()
+        summary = listing_summary(para.astext(), code)
+        if summary is None or len(code.rstrip("\n").splitlines()) <= FOLD_LINES:
+            continue
+        parent.replace(para, nodes.raw("", f'<details class="dlbook-source"><summary>{summary}</summary>',
+                                       format="html"))
+        parent.insert(i + 2, nodes.raw("", "</details>", format="html"))
+        folded += 1
+    return folded
+
+
+def _fold_transform() -> type:
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class FoldSourceListings(SphinxPostTransform):
+        default_priority = 5  # after MyST-NB picks each output's MIME type (SelectMimeType, 4)
+        formats = ("html",)
+
+        def run(self, **kwargs: Any) -> None:
+            fold_source_listings(self.document)
+
+    return FoldSourceListings
+
+
 def _on_config_inited(app: Any, config: Any) -> None:
     config.html_theme_options = {**config.html_theme_options, "search_as_you_type": True}
 
@@ -191,6 +258,7 @@ def _attr(text: str) -> str:
 def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
     app.add_transform(_hyphen_index_transform())
+    app.add_post_transform(_fold_transform())
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
