@@ -3,7 +3,6 @@ low-rank SVD compression (§2.8) and the PCA explorers (§2.12)."""
 
 from __future__ import annotations
 
-import hashlib
 
 from functools import lru_cache
 from typing import Any
@@ -304,7 +303,7 @@ def china_svd() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
     grey = load_sample_image("china.jpg").mean(axis=2)
     img = grey[:424, :640].reshape(106, 4, 160, 4).mean(axis=(1, 3)) / 255.0
-    U, s, Vt = _svd_of(img)  # the same cache the demo's compute reads: one Jacobi SVD per image
+    U, s, Vt = svd(img)  # the book's Jacobi SVD, once per session (lru_cache)
     for a in (img, U, s, Vt):
         a.setflags(write=False)
     return img, U, s, Vt
@@ -315,23 +314,15 @@ def _rank_k(U: np.ndarray, s: np.ndarray, Vt: np.ndarray, k: int) -> np.ndarray:
     return np.einsum("ik,k,kj->ij", U[:, :k], s[:k], Vt[:k], optimize=False)
 
 
-_SVDS: dict[tuple[tuple[int, ...], str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-
-
-def _svd_of(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The book's Jacobi SVD of ``img``, computed once per image (about a second) and then remembered."""
-    key = (img.shape, hashlib.sha1(np.ascontiguousarray(img).tobytes()).hexdigest())
-    if key not in _SVDS:
-        _SVDS.clear()
-        _SVDS[key] = svd(img)
-    return _SVDS[key]
-
-
-def svd_compression_compute(k: int, img: np.ndarray) -> dict[str, Any]:
-    """Keep the ``k`` largest singular values of the photograph ``img``; report the Frobenius error and storage."""
-    img = np.asarray(img, float)
-    U, s, Vt = _svd_of(img)
+def svd_compression_compute(k: int, U: np.ndarray, s: np.ndarray, Vt: np.ndarray) -> dict[str, Any]:
+    """Keep the ``k`` largest singular values of the photograph ``A = U diag(s) Vᵀ``; report the Frobenius error
+    and the storage. The SVD is computed once, in the notebook, and shipped with the page (the book's Jacobi SVD of
+    the photograph takes seconds in the browser)."""
+    U, s, Vt = (np.asarray(a, float) for a in (U, s, Vt))
+    if U.ndim != 2 or s.ndim != 1 or Vt.ndim != 2 or not U.shape[1] == s.size == Vt.shape[0]:
+        raise ValueError(f"expected an SVD U (m×r), s (r,), Vt (r×n); got shapes {U.shape}, {s.shape}, {Vt.shape}")
     k = check_int(k, "k", low=1, high=s.size)
+    img = _rank_k(U, s, Vt, s.size)
     approx = _rank_k(U, s, Vt, k)
     m, n = img.shape
     return {"k": k, "img": img, "approx": approx, "s": s, "error": float(np.sqrt(np.sum((img - approx) ** 2))),
@@ -359,9 +350,9 @@ def svd_compression_draw(data: dict[str, Any]) -> Figure:
 @register
 def svd_compression_demo() -> Demo:
     """A rank slider for the SVD approximation of a photograph; the error curve is Eckart–Young's."""
-    img = china_svd()[0]  # loaded in the notebook; the page ships the 106×160 image, not scikit-learn
+    _, U, s, Vt = china_svd()  # computed in the notebook; the page ships the SVD, not scikit-learn or the Jacobi sweeps
     return Demo(
-        compute=svd_compression_compute, draw=svd_compression_draw, data={"img": img},
+        compute=svd_compression_compute, draw=svd_compression_draw, data={"U": U, "s": s, "Vt": Vt},
         controls=[Slider("k", 1, 101, 1, 21, "rank k", frames=6)],
         title="Low-rank SVD compression",
         alt="a grey photograph rebuilt from its k largest singular values, and the Frobenius error against k",
