@@ -14,7 +14,8 @@
 3. Light pages: a page that shows no ipywidgets view loses the saved widget state and the 2.4 MB widget
    manager (a demo's kernel-side widget is never shown in the book, which ranks its HTML view first), so
    nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
-   meta description. Each demo's frames move to a file loaded when the demo comes into view.
+   meta description. Each demo's frames move to a file loaded when the demo comes into view, and each live
+   demo's notebook data to a file the worker fetches when Python starts.
 """
 
 from __future__ import annotations
@@ -80,6 +81,32 @@ def externalize_frames(text: str, page: Path, outdir: Path) -> str:
         return m.group(1) + json.dumps(spec) + m.group(3)
 
     return _DEMO_DATA.sub(move, text)
+
+
+def externalize_live_data(text: str, page: Path, outdir: Path) -> str:
+    """Move each live demo's notebook data (trained weights, features: a base64 ``.npz`` in its live spec) out
+    of the page into ``_demo/<sha1>.npz``; the spec keeps its relative address (``data_src``), and the worker
+    fetches it only when Python starts (``_assets/live/worker.mjs``). Identical data is stored once."""
+    import base64
+    import hashlib
+    import os
+
+    from dlbook.demo import _json_in_html
+
+    def move(m: re.Match) -> str:
+        spec = json.loads(m.group(1))
+        if not spec.get("data"):
+            return m.group(0)
+        raw = base64.b64decode(spec["data"])
+        out = outdir / "_demo" / f"{hashlib.sha1(raw).hexdigest()[:16]}.npz"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not out.exists():
+            out.write_bytes(raw)
+        spec["data"] = None
+        spec["data_src"] = os.path.relpath(out, page.parent).replace(os.sep, "/")
+        return f'<script type="application/json" class="dlbook-demo-live">{_json_in_html(spec)}</script>'
+
+    return _LIVE_SPEC.sub(move, text)
 
 
 _HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
@@ -177,7 +204,8 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
                     f"{', '.join(sorted(packages))})")
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        new = externalize_frames(drop_unused_widgets(dedupe_inline_scripts(text)), page, Path(app.outdir))
+        new = drop_unused_widgets(dedupe_inline_scripts(text))
+        new = externalize_live_data(externalize_frames(new, page, Path(app.outdir)), page, Path(app.outdir))
         if new != text:
             page.write_text(new, encoding="utf-8")
 
