@@ -222,6 +222,16 @@ def _luminance(css: str) -> float:
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
+def _mean_luminance(png: bytes) -> float:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float) / 255
+    return float((rgb @ [0.2126, 0.7152, 0.0722]).mean())
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_colour_mode_follows_the_system_setting(chromium, site: str, scheme: str) -> None:
@@ -242,6 +252,22 @@ def test_colour_mode_follows_the_system_setting(chromium, site: str, scheme: str
         assert abs(panel - body) < 0.25, f"{scheme}: demo panel luminance {panel:.2f} vs page {body:.2f}"
         assert abs(outer - body) < 0.25, f"{scheme}: the demo sits on a slab of luminance {outer:.2f} (page {body:.2f})"
         assert abs(text - panel) > 0.4, f"{scheme}: control labels ({text:.2f}) barely contrast with the panel"
+        # the figures themselves: in dark mode line art (the demo's frame, a notebook figure) is dark, not a slab;
+        # a figure marked to keep its colours (a photograph, a heat map) is shown as it is
+        figures = [demo.locator("img.dlbook-demo-frame")]
+        line_art = page.locator(".cell_output img:not(.dlbook-keep-colours)")
+        if line_art.count():
+            figures.append(line_art.first)
+        for fig in figures:
+            fig.scroll_into_view_if_needed()
+            shade = _mean_luminance(fig.screenshot())
+            if scheme == "dark":
+                assert shade < 0.3, f"dark: a figure is a light slab (mean luminance {shade:.2f})"
+            else:
+                assert shade > 0.7, f"light: a figure has mean luminance {shade:.2f}"
+        keep = page.locator("img.dlbook-keep-colours")
+        if keep.count():
+            assert keep.first.evaluate("e => getComputedStyle(e).filter") == "none"
         out = ROOT / "_build" / "screenshots"
         out.mkdir(parents=True, exist_ok=True)
         demo.screenshot(path=str(out / f"demo-{scheme}.png"))
@@ -281,5 +307,83 @@ def test_search_finds_hyphenated_titles(chromium, site: str, query: str) -> None
         hrefs = page.locator("#search-results ul.search li a").evaluate_all("es => es.map(e => e.getAttribute('href'))")
         assert any("04-backpropagation" in h for h in hrefs), f"{query!r} found {hrefs}"
         assert visit.external == []
+    finally:
+        visit.close()
+
+
+def _wide_demo_page(built_book: Path) -> str:
+    """The first demo page with a multi-panel demo: a frame wider than a phone's column (358 CSS px)."""
+    for path in DEMO_PAGES:
+        widths = re.findall(r'<img class="dlbook-demo-frame[^>]* width="(\d+)"', (built_book / path).read_text(encoding="utf-8"))
+        if any(int(w) > 400 for w in widths):
+            return path
+    pytest.skip("no demo is wider than a phone")
+
+
+@pytest.mark.browser
+def test_multi_panel_demo_figures_stay_legible_on_a_phone(chromium, site: str, built_book: Path) -> None:
+    """At 390 px a demo figure wider than the column is shown at its drawn size, not shrunk (figure text is
+    drawn at >= 9-10 pt at 72 dpi, so it stays >= 9 CSS px); it scrolls sideways in its own box, a hint under it
+    says so, and the page itself still does not scroll sideways."""
+    path = _wide_demo_page(built_book)
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True,
+                                   is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/{path}?live=off", wait_until="networkidle")
+        wide = [b for b in page.locator(".dlbook-demo-figure").all()
+                if int(b.locator("img.dlbook-demo-frame").get_attribute("width")) > 400][0]
+        wide.scroll_into_view_if_needed()
+        img = wide.locator("img")
+        shown = img.evaluate("e => e.getBoundingClientRect().width")
+        drawn = int(img.get_attribute("width"))  # CSS px at which the figure's 10 pt text is 10 px
+        assert img.evaluate("e => e.naturalWidth") >= 1.9 * drawn
+        assert 10 * shown / drawn >= 9, f"{path}: figure shown at {shown:.0f} of {drawn} px, text ~{10 * shown / drawn:.1f} px"
+        assert wide.evaluate("b => b.scrollWidth > b.clientWidth"), "the wide figure does not scroll in its box"
+        wide.evaluate("b => { b.scrollLeft = 120; }")
+        assert wide.evaluate("b => b.scrollLeft") > 0, "the figure box cannot be scrolled sideways"
+        assert wide.get_attribute("data-scrolls") is not None
+        hint = wide.locator("xpath=following-sibling::div[1]")
+        assert "dlbook-demo-scroll-hint" in hint.get_attribute("class") and hint.is_visible()
+        assert hint.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 10
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways on a phone"
+        out = ROOT / "_build" / "screenshots"
+        out.mkdir(parents=True, exist_ok=True)
+        page.locator("div.dlbook-demo", has=wide).screenshot(path=str(out / "demo-phone.png"))
+    finally:
+        context.close()
+
+
+def test_pages_do_not_load_the_font_awesome_script(built_book: Path) -> None:
+    """The theme's 1.5 MB fontawesome.js is dropped: its stylesheet draws the same icons from web fonts."""
+    heavy = [p.name for p in _pages(built_book) + [built_book / "search.html"]
+             if "scripts/fontawesome.js" in p.read_text(encoding="utf-8")]
+    assert not heavy, f"pages still load fontawesome.js: {heavy}"
+
+
+@pytest.mark.browser
+def test_icons_draw_from_the_web_fonts(chromium, site: str) -> None:
+    """Without the Font Awesome script every header icon still draws: its glyph comes from the theme's web font
+    (loaded), and it takes up room on the page."""
+    visit = PageVisit(chromium, site, DEMO_PAGES[0] + "?live=off")
+    try:
+        page = visit.page
+        page.evaluate("document.fonts.ready.then(() => true)")
+        icons = page.locator(".article-header-buttons i[class*='fa-'], .theme-switch-button i[class*='fa-']")
+        assert icons.count() >= 4
+        for icon in icons.all():
+            if not icon.is_visible():
+                continue
+            glyph = icon.evaluate("e => getComputedStyle(e, '::before').content")
+            assert glyph not in ("none", "normal", '""'), f"{icon.get_attribute('class')}: no glyph"
+            assert icon.bounding_box()["width"] >= 8, f"{icon.get_attribute('class')}: drawn {icon.bounding_box()}"
+        loaded = page.evaluate("[...document.fonts].filter(f => f.family.includes('Font Awesome') && "
+                               "f.status === 'loaded').map(f => f.family)")
+        assert loaded, "no Font Awesome web font was loaded"
+        assert not [u for u in visit.local if "fontawesome.js" in u]
+        assert visit.errors == [] and visit.external == []
+        out = ROOT / "_build" / "screenshots"
+        out.mkdir(parents=True, exist_ok=True)
+        page.locator(".bd-header-article").screenshot(path=str(out / "header-icons.png"))
     finally:
         visit.close()

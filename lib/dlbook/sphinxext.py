@@ -16,6 +16,10 @@
    nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
    meta description. Each demo's frames move to a file loaded when the demo comes into view, and each live
    demo's notebook data to a file the worker fetches when Python starts.
+4. Every screen: each demo figure sits in a box that scrolls sideways on a phone instead of shrinking; figures
+   that are mostly not white (photographs, heat maps) are marked to keep their colours in dark mode, where line
+   art is shown inverted (``_assets/site/site.css``); the theme's Font Awesome script is dropped (its stylesheet
+   draws the same icons from web fonts).
 """
 
 from __future__ import annotations
@@ -107,6 +111,92 @@ def externalize_live_data(text: str, page: Path, outdir: Path) -> str:
         return f'<script type="application/json" class="dlbook-demo-live">{_json_in_html(spec)}</script>'
 
     return _LIVE_SPEC.sub(move, text)
+
+
+_FRAME_IMG = re.compile(r'(<div class="dlbook-demo-figure"[^>]*>)?(<img class="dlbook-demo-frame[ "][^>]*>)')
+_SCROLL_HINT = ('<div class="dlbook-demo-scroll-hint" aria-hidden="true">the figure is wider than the screen: '
+                'swipe it sideways to see all of it</div>')
+
+
+def wrap_demo_figures(text: str) -> str:
+    """Put each demo's figure in a box that, on a narrow screen, scrolls sideways with the figure at full size
+    (its text stays >= 9 CSS px) instead of shrinking it; a hint under it shows when it does (site.css, site.js)."""
+    def wrap(m: re.Match) -> str:
+        if m.group(1):
+            return m.group(0)
+        return (f'<div class="dlbook-demo-figure" tabindex="0" role="group" aria-label="figure">{m.group(2)}</div>'
+                + _SCROLL_HINT)
+
+    return _FRAME_IMG.sub(wrap, text)
+
+
+#: A figure keeps its colours in dark mode (instead of being shown inverted) when more than KEEP_SPREAD of its
+#: pixels lie outside its eight commonest colours (photographs, heat maps, image grids: many tones), or more than
+#: KEEP_DARK of them are dark (a dense colour map). Line art, bar charts and diagrams (white ground, a few flat
+#: colours) are shown inverted. Thresholds read off the book's 173 figures and demo frames.
+KEEP_SPREAD = 0.09
+KEEP_DARK = 0.4
+_IMG = re.compile(r'<img\b[^>]*>')
+_KEEP = "dlbook-keep-colours"
+
+
+def keeps_colours(png: bytes) -> bool:
+    """Whether an image must keep its colours in dark mode (see :data:`KEEP_SPREAD`, :data:`KEEP_DARK`)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    q = (rgb >> 3).astype(np.int32)
+    _, counts = np.unique((q[..., 0] << 10) | (q[..., 1] << 5) | q[..., 2], return_counts=True)
+    spread = 1 - np.sort(counts)[::-1][:8].sum() / counts.sum()
+    dark = np.mean(rgb @ np.array([0.2126, 0.7152, 0.0722]) < 0.6 * 255)
+    return bool(spread > KEEP_SPREAD or dark > KEEP_DARK)
+
+
+def mark_colour_figures(text: str, page: Path, cache: dict[str, bool] | None = None) -> str:
+    """Give ``class="dlbook-keep-colours"`` to each figure of a page (a notebook image or a demo's default frame)
+    that must keep its colours (:func:`keeps_colours`), so dark mode shows it as it is; line art is shown
+    inverted there (site.css). An author can also give a figure the class by hand (``:class:``)."""
+    import base64
+
+    cache = {} if cache is None else cache
+
+    def keeps(src: str) -> bool:
+        if src not in cache:
+            if src.startswith("data:image/png;base64,"):
+                png = base64.b64decode(src.split(",", 1)[1])
+            else:
+                path = (page.parent / src).resolve()
+                if path.suffix.lower() != ".png" or not path.is_file():
+                    cache[src] = False
+                    return False
+                png = path.read_bytes()
+            cache[src] = keeps_colours(png)
+        return cache[src]
+
+    def mark(m: re.Match) -> str:
+        tag = m.group(0)
+        src = re.search(r'\ssrc="([^"]+)"', tag)
+        if _KEEP in tag or not src or not (src.group(1).startswith("data:image/png") or "_images/" in src.group(1)):
+            return tag
+        if not keeps(src.group(1)):
+            return tag
+        if ' class="' in tag:
+            return re.sub(r' class="([^"]*)"', lambda c: f' class="{c.group(1)} {_KEEP}"', tag, count=1)
+        return tag.replace("<img", f'<img class="{_KEEP}"', 1)
+
+    return _IMG.sub(mark, text)
+
+
+_FONTAWESOME = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\s*')
+
+
+def drop_fontawesome_js(text: str) -> str:
+    """Remove the theme's 1.5 MB Font Awesome script (every icon as JavaScript-built SVG): the theme's stylesheet
+    already has Font Awesome's icon classes and web fonts, so the icons draw from the fonts the page uses."""
+    return _FONTAWESOME.sub("", text)
 
 
 _HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
@@ -202,10 +292,12 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
         files = install_live(Path(app.outdir) / "_live", runtime, packages)
         logger.info(f"dlbook: live demos shipped in _live/ ({len(files)} runtime files for "
                     f"{', '.join(sorted(packages))})")
+    colours: dict[str, bool] = {}
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        new = drop_unused_widgets(dedupe_inline_scripts(text))
+        new = drop_fontawesome_js(drop_unused_widgets(dedupe_inline_scripts(text)))
         new = externalize_live_data(externalize_frames(new, page, Path(app.outdir)), page, Path(app.outdir))
+        new = wrap_demo_figures(mark_colour_figures(new, page, colours))
         if new != text:
             page.write_text(new, encoding="utf-8")
 
