@@ -5,7 +5,8 @@ comes into view) and of its live demos' notebook data (``_demo/<sha1>.npz``, fet
 its HTML references directly (scripts, stylesheets, images: a count of bytes that needs no browser); and, when
 Chromium is there, the bytes actually transferred on a first visit (fresh context, no cache, page opened and left
 alone until the network is idle: fonts, MathJax's own files and the demo frames of a demo in the first screen
-included; Python not started, since nothing is touched). The local server does not compress, so these are raw
+included; the page is opened with ``?live=off``, so Python does not start: its runtime is a separate download,
+timed by :mod:`benchmarks.live`). The local server does not compress, so these are raw
 bytes; a CDN's gzip sends less of the text files. Needs the built book (``make book``).
 """
 
@@ -62,6 +63,7 @@ def first_loads(paths: list[str]) -> dict[str, tuple[int, int]]:
     from playwright.sync_api import sync_playwright
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(HTML)))
+    server.handle_error = lambda *args: None  # a context closed while a lazy frame file was still in flight
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     out = {}
@@ -72,7 +74,7 @@ def first_loads(paths: list[str]) -> dict[str, tuple[int, int]]:
                 context = browser.new_context(viewport={"width": 1366, "height": 900})
                 context.add_init_script("performance.setResourceTimingBufferSize(100000)")
                 page = context.new_page()
-                page.goto(f"{base}/{path}", wait_until="networkidle")
+                page.goto(f"{base}/{path}?live=off", wait_until="networkidle")
                 out[path] = tuple(page.evaluate(
                     "() => { const es = [...performance.getEntriesByType('navigation'),"
                     " ...performance.getEntriesByType('resource')].filter(e => !e.name.startsWith('data:'));"
@@ -112,8 +114,9 @@ def report(results: list[dict[str, Any]]) -> str:
     head = (f"Page weights (KB, raw; budget: HTML <= {MAX_HTML / 1e3:.0f} KB with everything inline). frames = the "
             "demos' frame files (loaded when a demo comes into view); live data = notebook data of the live demos "
             "(fetched when Python starts); referenced = HTML + the scripts, stylesheets and images it names; "
-            "first load = every byte a first visit transfers in headless Chromium, left untouched until the "
-            "network is idle (fonts, MathJax's files and the frames of a demo in the first screen included).\n")
+            "first load = every byte a first visit transfers in headless Chromium (?live=off: Python's runtime is "
+            "timed in the live table), left untouched until the network is idle (fonts, MathJax's files and the "
+            "frames of a demo in the first screen included).\n")
     if heaviest:
         head += f"Heaviest HTML: {heaviest['page']} ({_kb(heaviest['html'])} KB).\n"
     return head + "\n" + table(["page", "HTML", "demos", "frames", "live data", "referenced", "first load",
