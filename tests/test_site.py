@@ -180,15 +180,15 @@ def test_figures_and_demo_frames_are_high_density(built_book: Path) -> None:
         for src, width in re.findall(r'<img [^>]*src="([^"]+\.png)" style="width: (\d+)px', text):
             if _png_width((page.parent / src).resolve()) < 1.9 * int(width):
                 soft.append(f"{page.name}: {src}")
-        for width, b64 in re.findall(r'<img class="dlbook-demo-frame"[^>]* width="(\d+)"[^>]*src="data:image/png;base64,'
+        for width, b64 in re.findall(r'<img class="dlbook-demo-frame[^"]*"[^>]* width="(\d+)"[^>]*src="data:image/png;base64,'
                                      r'([A-Za-z0-9+/]{40})', text):
             import base64
 
             if int.from_bytes(base64.b64decode(b64)[16:20], "big") < 1.9 * int(width):
                 soft.append(f"{page.name}: demo frame")
     assert not soft, f"1x images (blurry on high-density screens): {soft[:5]}"
-    demos = sum(p.read_text(encoding="utf-8").count('class="dlbook-demo-frame"') for p in _pages(built_book))
-    sized = sum(len(re.findall(r'class="dlbook-demo-frame"[^>]* width="\d+"', p.read_text(encoding="utf-8")))
+    demos = sum(len(re.findall(r'class="dlbook-demo-frame[ "]', p.read_text(encoding="utf-8"))) for p in _pages(built_book))
+    sized = sum(len(re.findall(r'class="dlbook-demo-frame[^"]*"[^>]* width="\d+"', p.read_text(encoding="utf-8")))
                 for p in _pages(built_book))
     assert demos == sized, "every demo frame carries its display width"
 
