@@ -233,9 +233,22 @@ def _on_config_inited(app: Any, config: Any) -> None:
     config.html_theme_options = {**config.html_theme_options, "search_as_you_type": True}
 
 
+def share_html_handlers(app: Any) -> None:
+    """Give the single-page builder (``make pdf``) the node handlers extensions registered for ``html``.
+
+    Sphinx uses the handlers registered under a builder's own name and falls back to its format (``html``) only
+    when there are none; sphinx-exercise registers some for ``singlehtml``, so sphinx-proof's definitions and
+    theorems (registered for ``html`` only) had no handler there and the single-page build failed."""
+    handlers = app.registry.translation_handlers
+    if app.builder.name != "html" and app.builder.format == "html" and app.builder.name in handlers:
+        for node, pair in handlers.get("html", {}).items():
+            handlers[app.builder.name].setdefault(node, pair)
+
+
 def _on_builder_inited(app: Any) -> None:
     from dlbook import pyodide_runtime as rt
 
+    share_html_handlers(app)
     app._dlbook_runtime = None
     if app.builder.format != "html":
         return
