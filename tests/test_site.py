@@ -363,8 +363,8 @@ def test_pages_do_not_load_the_font_awesome_script(built_book: Path) -> None:
 
 @pytest.mark.browser
 def test_icons_draw_from_the_web_fonts(chromium, site: str) -> None:
-    """Without the Font Awesome script every header icon still draws: its glyph comes from the theme's web font
-    (loaded), and it takes up room on the page."""
+    """Without the Font Awesome script every header icon still draws: its glyph comes from the web fonts the build
+    cut to the site's icons (a few KB, not the theme's 300 KB), and it takes up room on the page."""
     visit = PageVisit(chromium, site, DEMO_PAGES[0] + "?live=off")
     try:
         page = visit.page
@@ -381,6 +381,9 @@ def test_icons_draw_from_the_web_fonts(chromium, site: str) -> None:
                                "f.status === 'loaded').map(f => f.family)")
         assert loaded, "no Font Awesome web font was loaded"
         assert not [u for u in visit.local if "fontawesome.js" in u]
+        fonts = [u.rsplit("/", 1)[1] for u in visit.local if "/webfonts/" in u or u.endswith(".woff")]
+        assert any(f.endswith("-subset.woff") for f in fonts), f"the cut icon fonts were not used: {fonts}"
+        assert not [f for f in fonts if f.startswith("fa-") and "subset" not in f], f"whole icon fonts loaded: {fonts}"
         assert visit.errors == [] and visit.external == []
         out = ROOT / "_build" / "screenshots"
         out.mkdir(parents=True, exist_ok=True)

@@ -63,3 +63,27 @@ def test_font_awesome_script_is_dropped() -> None:
             '<script defer src="../_static/scripts/fontawesome.js?digest=55c26ed414f5f8a31ebb"></script>\n<x>')
     out = sphinxext.drop_fontawesome_js(page)
     assert "fontawesome" not in out and "bootstrap.js" in out
+
+
+def test_icon_fonts_are_cut_to_the_icons_used(tmp_path) -> None:
+    """From the theme's own fonts: a page naming fa-bars and fa-github gets faces holding just those icons."""
+    import shutil
+    from pathlib import Path
+
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+    static = tmp_path / "_static"
+    shutil.copytree(theme / "vendor" / "fontawesome" / "webfonts", static / "vendor" / "fontawesome" / "webfonts")
+    (static / "styles").mkdir()
+    shutil.copy(theme / "styles" / "pydata-sphinx-theme.css", static / "styles")
+    (static / "site").mkdir()
+    (static / "site" / "site.css").write_text("body{}\n", encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text('<i class="fa-solid fa-bars"></i><i class="fab fa-github"></i>', encoding="utf-8")
+    size = sphinxext.subset_icon_fonts(tmp_path, [page])
+    assert 0 < size < 30_000
+    css = (static / "site" / "site.css").read_text(encoding="utf-8")
+    assert "U+F0C9" in css and "U+F09B" in css and css.startswith("body{}")
+    sphinxext.subset_icon_fonts(tmp_path, [page])
+    assert (static / "site" / "site.css").read_text(encoding="utf-8") == css  # appended once

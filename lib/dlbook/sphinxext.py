@@ -199,6 +199,69 @@ def drop_fontawesome_js(text: str) -> str:
     return _FONTAWESOME.sub("", text)
 
 
+_FA_RULE = re.compile(r'((?:\.fa-[\w-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4})"\}')
+_FA_FONTS = {"fa-solid-900": ("Font Awesome 6 Free", 900), "fa-regular-400": ("Font Awesome 6 Free", 400),
+             "fa-brands-400": ("Font Awesome 6 Brands", 400)}
+
+
+def icon_codepoints(static: Path, pages: list[Path]) -> set[int]:
+    """Every Font Awesome codepoint the site can show: the ``fa-*`` icon classes its pages and scripts name,
+    and every icon character its stylesheets use directly (the theme's admonition and button icons)."""
+    theme = (static / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    by_name = {name: int(code, 16) for names, code in _FA_RULE.findall(theme)
+               for name in re.findall(r"\.fa-([\w-]+):", names)}
+    used = set()
+    scripts = [p for p in [*static.glob("*.js"), *static.glob("scripts/*.js")] if "fontawesome" not in p.name]
+    for f in [*(p for p in pages if "_static" not in p.parts), *scripts]:  # not vendor/ (the widget manager
+        # bundles Font Awesome 4's names)
+        used.update(re.findall(r"\bfa-([a-z0-9-]+)", f.read_text(encoding="utf-8", errors="ignore")))
+    codes = {by_name[n] for n in used if n in by_name}
+    for css in static.rglob("*.css"):
+        text = _FA_RULE.sub("", css.read_text(encoding="utf-8", errors="ignore"))
+        codes.update(ord(c) for c in text if 0xE000 <= ord(c) <= 0xF8FF)
+        codes.update(int(c, 16) for c in re.findall(r'"\\([ef][0-9a-f]{3})"', text))
+    return codes
+
+
+def subset_icon_fonts(outdir: Path, pages: list[Path]) -> int:
+    """Cut the theme's Font Awesome web fonts (156 + 118 + 25 KB) to the icons the site shows: writes
+    ``_static/site/<font>-subset.woff`` and appends ``@font-face`` rules to the built ``site/site.css`` whose
+    ``unicode-range`` lists exactly those icons. Browsers compose the faces of one family by range, so any other
+    icon (one a later script adds) still comes from the full font, loaded only then. Returns the bytes written."""
+    from fontTools import subset
+
+    static = Path(outdir) / "_static"
+    fonts, css = static / "vendor" / "fontawesome" / "webfonts", static / "site" / "site.css"
+    if not (fonts.is_dir() and css.is_file() and (static / "styles" / "pydata-sphinx-theme.css").is_file()):
+        return 0
+    codes = icon_codepoints(static, pages)
+    rules, total = [], 0
+    for stem, (family, weight) in _FA_FONTS.items():
+        if not (fonts / f"{stem}.ttf").is_file():
+            continue
+        options = subset.Options()
+        options.flavor = "woff"  # zlib: woff2 needs brotli, which the pinned set lacks
+        font = subset.load_font(str(fonts / f"{stem}.ttf"), options)
+        have = sorted(codes & set(font.getBestCmap()))
+        if not have:
+            continue
+        sub = subset.Subsetter(options)
+        sub.populate(unicodes=have)
+        sub.subset(font)
+        out = css.parent / f"{stem}-subset.woff"
+        subset.save_font(font, str(out), options)
+        total += out.stat().st_size
+        ranges = ",".join(f"U+{c:X}" for c in have)
+        rules.append(f'@font-face{{font-family:"{family}";font-style:normal;font-weight:{weight};font-display:block;'
+                     f'src:url({out.name}) format("woff");unicode-range:{ranges}}}')
+    text = css.read_text(encoding="utf-8").split(_SUBSET_MARK)[0]
+    css.write_text(text + _SUBSET_MARK + "\n".join(rules) + "\n", encoding="utf-8")
+    return total
+
+
+_SUBSET_MARK = "\n/* Font Awesome cut to the icons this site shows (dlbook.sphinxext.subset_icon_fonts) */\n"
+
+
 _HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
 
 
@@ -305,6 +368,12 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
         files = install_live(Path(app.outdir) / "_live", runtime, packages)
         logger.info(f"dlbook: live demos shipped in _live/ ({len(files)} runtime files for "
                     f"{', '.join(sorted(packages))})")
+    try:
+        size = subset_icon_fonts(Path(app.outdir), pages)
+        if size:
+            logger.info(f"dlbook: Font Awesome cut to the icons the site shows ({size / 1e3:.0f} KB of web fonts)")
+    except Exception as e:  # the full fonts still serve every icon
+        logger.info(f"dlbook: Font Awesome fonts left whole: {e}")
     colours: dict[str, bool] = {}
     for page in pages:
         text = page.read_text(encoding="utf-8")
