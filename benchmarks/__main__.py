@@ -19,7 +19,7 @@ from importlib import metadata
 
 from benchmarks import RESULTS
 
-SECTIONS = ("kernels", "demos", "live", "notebooks")  # fastest first, so the first table appears within seconds
+SECTIONS = ("kernels", "demos", "pages", "live", "notebooks")  # fastest first, so the first table appears within seconds
 PACKAGES = ("dlbook", "numpy", "scipy", "torch", "matplotlib", "scikit-learn", "nbclient")
 
 
@@ -44,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="live section: only built pages matching this glob (e.g. 'chapters/0[2-6]-*/*')")
     args = parser.parse_args(argv)
 
-    from benchmarks import demos, kernels, live, notebooks  # imported here so --help is instant
+    from benchmarks import demos, kernels, live, notebooks, pages  # imported here so --help is instant
 
-    modules = {"kernels": kernels, "demos": demos, "live": live, "notebooks": notebooks}
+    modules = {"kernels": kernels, "demos": demos, "pages": pages, "live": live, "notebooks": notebooks}
     env = environment()
     print(f"Benchmarks of the book. {env}\n", flush=True)
     started = time.perf_counter()
