@@ -1,8 +1,9 @@
-"""Benchmarks of the whole book: ``make bench`` (or ``python -m benchmarks``) prints three tables.
+"""Benchmarks of the whole book: ``make bench`` (or ``python -m benchmarks``) prints its tables.
 
 * :mod:`benchmarks.notebooks`: each notebook under ``chapters/`` executed with nbclient, timed;
 * :mod:`benchmarks.demos`: each registered demo's update latency (compute + draw) over its control grid;
 * :mod:`benchmarks.kernels`: each from-scratch kernel against its library twin (time ratio, largest difference);
+* :mod:`benchmarks.pages`: each built page's weight: HTML, demo frames, live data, a first visit's transfer;
 * :mod:`benchmarks.live`: the built site's live demos in headless Chromium (first live frame, update times).
 
 The benchmarks report against the book's budgets (:data:`BUDGETS`); they never fail the test suite on time.

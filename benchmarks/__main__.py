@@ -19,7 +19,7 @@ from importlib import metadata
 
 from benchmarks import RESULTS
 
-SECTIONS = ("kernels", "demos", "live", "notebooks")  # fastest first, so the first table appears within seconds
+SECTIONS = ("kernels", "demos", "pages", "live", "notebooks")  # fastest first, so the first table appears within seconds
 PACKAGES = ("dlbook", "numpy", "scipy", "torch", "matplotlib", "scikit-learn", "nbclient")
 
 
@@ -40,11 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
                         help="run only these sections")
+    parser.add_argument("--pages", default=None, metavar="GLOB",
+                        help="live section: only built pages matching this glob (e.g. 'chapters/0[2-6]-*/*')")
     args = parser.parse_args(argv)
 
-    from benchmarks import demos, kernels, live, notebooks  # imported here so --help is instant
+    from benchmarks import demos, kernels, live, notebooks, pages  # imported here so --help is instant
 
-    modules = {"kernels": kernels, "demos": demos, "live": live, "notebooks": notebooks}
+    modules = {"kernels": kernels, "demos": demos, "pages": pages, "live": live, "notebooks": notebooks}
     env = environment()
     print(f"Benchmarks of the book. {env}\n", flush=True)
     started = time.perf_counter()
@@ -53,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         if section not in args.only:
             continue
         module = modules[section]
-        results[section] = module.run()
+        results[section] = module.run(pages=args.pages) if section == "live" else module.run()
         tables.append(module.report(results[section]))
         print("\n" + tables[-1] + "\n", flush=True)
     print(f"Done in {time.perf_counter() - started:.0f} s. The benchmarks report; they do not fail on time.")

@@ -34,9 +34,11 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def live_pages() -> list[str]:
+def live_pages(pattern: str | None = None) -> list[str]:
+    """Built pages with live demos (those whose path matches the glob ``pattern``, if given)."""
     return sorted(str(p.relative_to(HTML)) for p in HTML.rglob("*.html")
-                  if "dlbook-demo-live" in p.read_text(encoding="utf-8"))
+                  if "dlbook-demo-live" in p.read_text(encoding="utf-8")
+                  and (pattern is None or p.relative_to(HTML).match(pattern)))
 
 
 def run_page(browser: Any, base: str, path: str, rng: random.Random) -> list[dict[str, Any]]:
@@ -79,13 +81,14 @@ def run_page(browser: Any, base: str, path: str, rng: random.Random) -> list[dic
         rows.append({"page": path, "demo": spec["compute"].split(":")[1].removesuffix("_compute"),
                      "frames_ms": frames_ms, "first_live_s": (first_at[uid] - first["started"]) / 1000,
                      "python_ready_s": (first["ready"] - first["started"]) / 1000,
+                     "start_s": {k: v / 1000 for k, v in (first["timings"] or {}).items()},
                      "median_ms": statistics.median(times), "worst_ms": max(times), "updates": len(times),
                      "packages": spec["packages"], "external": len(external)})
     context.close()
     return rows
 
 
-def run(progress: bool = True) -> list[dict[str, Any]]:
+def run(progress: bool = True, pages: str | None = None) -> list[dict[str, Any]]:
     if not (HTML / "_live").is_dir():
         print("  no _build/html/_live: build the book first (make book), with live demos on", flush=True)
         return []
@@ -102,7 +105,7 @@ def run(progress: bool = True) -> list[dict[str, Any]]:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for path in live_pages():
+            for path in live_pages(pages):
                 if progress:
                     print(f"  live demos on {path} ...", flush=True)
                 results += run_page(browser, base, path, rng)
@@ -112,14 +115,21 @@ def run(progress: bool = True) -> list[dict[str, Any]]:
     return results
 
 
+def _phases(r: dict[str, Any]) -> str:
+    """Where Python's start went: the interpreter, then the packages loaded, then dlbook and the demos imported
+    (cumulative seconds from the worker's start, as the worker reports them)."""
+    t = r.get("start_s") or {}
+    return " / ".join(f"{t[k]:.1f}" for k in ("core", "loaded", "imported") if k in t) or "–"
+
+
 def report(results: list[dict[str, Any]]) -> str:
     first_b, med_b = BUDGETS["live_first_s"], BUDGETS["live_median_s"] * 1000
     rows = [[r["demo"], r["page"].removeprefix("chapters/"), f"{r['frames_ms']:.0f}", f"{r['python_ready_s']:.1f}",
-             f"{r['first_live_s']:.1f}", r["updates"], f"{r['median_ms']:.0f}", f"{r['worst_ms']:.0f}",
+             _phases(r), f"{r['first_live_s']:.1f}", r["updates"], f"{r['median_ms']:.0f}", f"{r['worst_ms']:.0f}",
              "ok" if r["first_live_s"] <= first_b and r["median_ms"] <= med_b and r["frames_ms"] <= 1000
              and not r["external"] else "OVER BUDGET"] for r in results]
     head = (f"Live demos in headless Chromium (first visit, no cache): frames interactive at DOMContentLoaded "
             f"(budget 1000 ms); Python ready and first live frame after the demo scrolls into view (budget "
             f"{first_b:.0f} s); update = input event to new image (budget median {med_b:.0f} ms).\n\n")
-    return head + table(["demo", "page", "frames (ms)", "Python (s)", "first live (s)", "updates",
-                         "median (ms)", "worst (ms)", "verdict"], rows)
+    return head + table(["demo", "page", "frames (ms)", "Python (s)", "core / packages / dlbook (s)", "first live (s)",
+                         "updates", "median (ms)", "worst (ms)", "verdict"], rows)

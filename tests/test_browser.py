@@ -73,6 +73,26 @@ def test_notebook_data_ships_with_the_page() -> None:
         Demo(scaled_compute, scaled_draw, [Slider("scale", 0, 1, 0.5, 0)], data={"scale": 1})
 
 
+def test_the_build_moves_notebook_data_to_a_file_the_worker_loads(tmp_path) -> None:
+    """dlbook.sphinxext takes a live demo's data out of the page into _demo/<sha1>.npz (named relative to the
+    page); registering the demo from that file (what the worker does) renders the same frame as inline data."""
+    from dlbook.sphinxext import externalize_live_data
+
+    demo = data_demo()
+    page = tmp_path / "chapters" / "x" / "page.html"
+    page.parent.mkdir(parents=True)
+    html = demo.static_html()
+    out = externalize_live_data(html, page, tmp_path)
+    assert len(out) < len(html) - len(browser.live_spec(demo)["data"]) + 100
+    spec = json.loads(re.search(r'class="dlbook-demo-live">(.*?)</script>', out, re.S).group(1))
+    assert spec["data"] is None and spec["data_src"].startswith("../../_demo/") and spec["data_src"].endswith(".npz")
+    assert externalize_live_data(out, page, tmp_path) == out  # idempotent (an incremental build re-reads pages)
+    browser.register_demo("from-file", json.dumps(spec), str((page.parent / spec["data_src"]).resolve()))
+    np.testing.assert_array_equal(browser._DEMOS["from-file"]["data"]["weights"], [1.5, -2.0])
+    got = browser.render_frame("from-file", json.dumps({"scale": 0.5, "kind": 0}))[2]
+    assert got == browser._rgba(demo.frame(scale=0.5, kind="line"), demo.dpi)[2]
+
+
 def test_demos_that_cannot_run_in_the_browser_say_why() -> None:
     lam = Demo(lambda a: {"a": a}, scaled_draw, [Slider("a", 0, 1, 0.5, 0)])
     assert "module-level" in browser.live_reason(lam)

@@ -67,11 +67,11 @@ def test_directional_derivatives() -> None:
     g = numerical_gradient(f_scalar, X0)
     u = RNG.standard_normal(4)
     u /= np.linalg.norm(u)
-    # eq. 4.3: the derivative of f(x + αu) at α = 0, by a 1-D central difference
+    # the derivative of f(x + αu) at α = 0, by a 1-D central difference
     a = 1e-6
     slope = (f_scalar(X0 + a * u) - f_scalar(X0 - a * u)) / (2 * a)
     assert directional_derivative(g, u) == pytest.approx(slope, abs=1e-7)
-    # eq. 4.4: it is ‖g‖ cos θ, most negative along −g
+    # eqs. 4.3-4.4: it is ‖g‖ cos θ, most negative along −g
     assert directional_derivative(g, -g / np.linalg.norm(g)) == pytest.approx(-np.linalg.norm(g), rel=1e-12)
     H = torch.autograd.functional.hessian(f_scalar_torch, _t(X0)).numpy()
     lam, V = np.linalg.eigh(H)

@@ -216,3 +216,13 @@ def test_determinant_magnitude_is_the_product_of_singular_values_and_the_area_sc
     assert abs(determinant(A)) == pytest.approx(area, rel=1e-12)
     assert abs(determinant(A)) == pytest.approx(np.prod(svd(A)[1]), rel=1e-12)
     assert determinant(A) == pytest.approx(A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0], rel=1e-12)
+
+
+def test_svd_compression_demo_rejects_an_inconsistent_svd() -> None:
+    from dlbook.demos.linear_algebra import svd_compression_compute
+
+    with pytest.raises(ValueError, match="expected an SVD"):
+        svd_compression_compute(1, np.eye(3), np.ones(2), np.eye(3))
+    U, s, Vt = np.linalg.svd(np.arange(12.0).reshape(3, 4), full_matrices=False)
+    out = svd_compression_compute(1, U, s, Vt)
+    assert np.isclose(out["error"], out["tail"]) and np.allclose(out["img"], np.arange(12.0).reshape(3, 4))

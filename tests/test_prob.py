@@ -125,6 +125,16 @@ def test_mixture_moments_against_quadrature_and_samples() -> None:
     assert set(np.unique(c)) == {0, 1}
 
 
+def test_mixture_variance_keeps_its_digits_far_from_the_origin() -> None:
+    """Shifting every mean by 1e6 or 1e8 leaves the variance unchanged; E[x²] − E[x]² would lose it to cancellation."""
+    w, mu, sd = np.array([0.3, 0.7]), np.array([-2.0, 1.5]), np.array([0.6, 1.0])
+    v = mixture_moments(w, mu, sd)[1]
+    assert v == pytest.approx(0.3 * 0.36 + 0.7 * 1.0 + 0.3 * 2.45**2 + 0.7 * 1.05**2, rel=1e-14)   # 3.3805
+    for shift in (1e6, 1e8):
+        m_s, v_s = mixture_moments(w, mu + shift, sd)
+        assert m_s == pytest.approx(0.45 + shift, rel=1e-15) and v_s == pytest.approx(v, rel=1e-9)
+
+
 def test_bernoulli_pmf_matches_scipy() -> None:
     np.testing.assert_allclose(bernoulli_pmf([0, 1, 1], 0.3), st.bernoulli.pmf([0, 1, 1], 0.3), rtol=1e-15)
 

@@ -183,3 +183,69 @@ def test_binder_installs_the_tested_set() -> None:
     assert (ROOT / "binder" / "runtime.txt").read_text(encoding="utf-8").strip() == f"python-{python}"
     assert not [p.name for p in (ROOT / "binder").iterdir() if p.name in ("requirements.txt", "environment.yml")], \
         "binder/ has its own package list; it must install the repository's tested set"
+
+
+# -- the set-up cell that makes Colab and downloaded copies work (tests/notebook_setup_cell.py) -------------------
+
+def test_every_notebook_has_the_current_setup_cell() -> None:
+    """Right after its title cell every notebook has the exact current set-up cell, hidden on the site; if this
+    fails, run `python tests/notebook_setup_cell.py`."""
+    from notebook_setup_cell import CELL_ID, setup_cell
+
+    cell = setup_cell()
+    assert cell["metadata"]["tags"] == ["remove-cell"] and cell["outputs"] == []
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# "), \
+            f"{path.relative_to(ROOT)}: the first cell must be the markdown title cell"
+        assert cells[1] == cell, f"{path.relative_to(ROOT)}: set-up cell missing or stale: run python tests/notebook_setup_cell.py"
+        assert [c.get("id") for c in cells].count(CELL_ID) == 1
+
+
+import importlib.util as _util  # noqa: E402
+
+_FIND_SPEC = _util.find_spec
+
+
+def _run_setup_cell(monkeypatch, present: set[str]) -> list[list[str]]:
+    """Execute the set-up cell as if only the modules in ``present`` were installed; return the commands it ran."""
+    import importlib.util
+    import subprocess
+
+    from notebook_setup_cell import setup_cell
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: _FIND_SPEC(name, *a) if name in present else None)
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(list(cmd)))
+    exec(compile("".join(setup_cell()["source"]), "setup-cell", "exec"), {})
+    return calls
+
+
+def test_setup_cell_does_nothing_where_dlbook_is_installed(monkeypatch) -> None:
+    import time
+
+    from notebook_setup_cell import setup_cell
+
+    source = compile("".join(setup_cell()["source"]), "setup-cell", "exec")
+    start = time.perf_counter()
+    exec(source, {})
+    assert time.perf_counter() - start < 0.02, "the set-up cell is slow where dlbook is installed"
+    assert _run_setup_cell(monkeypatch, {"dlbook", "torch", "numpy"}) == []
+
+
+def test_setup_cell_in_colab_keeps_its_torch_and_installs_dlbook_without_dependencies(monkeypatch) -> None:
+    import sys
+
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    pins, nodeps = _pins("requirements.txt"), _pins("requirements-nodeps.txt")
+    colab = {"torch", "numpy", "scipy", "matplotlib", "PIL", "ipywidgets", "sklearn"}  # no threadpoolctl, say
+    calls = _run_setup_cell(monkeypatch, colab)
+    assert not [c for c in calls if any(a.startswith("torch") for a in c)], "the cell would reinstall torch in Colab"
+    assert calls[0] == pip + [f"threadpoolctl=={pins['threadpoolctl']}"]
+    assert calls[1][:len(pip) + 1] == pip + ["--no-deps"] and calls[1][len(pip) + 1].startswith(f"dlbook @ {repo}/")
+    assert calls[1][len(pip) + 2:] == [f"{n}=={v}" for n, v in nodeps.items()] and len(calls) == 2
+    # a machine without torch gets the CPU build, never PyPI's CUDA one
+    bare = _run_setup_cell(monkeypatch, set())
+    assert bare[0] == pip + [f"torch=={pins['torch']}", "--index-url", "https://download.pytorch.org/whl/cpu"]
+    assert f"scikit-learn=={pins['scikit-learn']}" in bare[1] and "--no-deps" in bare[2]

@@ -63,6 +63,10 @@ def test_live_demos_compute_off_the_grid(chromium, site: str, built_book: Path, 
                                        " Math.abs(v - want) < 1e-9 : v === want; }",
                                        arg=[f"#{uid} img.dlbook-demo-frame", c["name"], want], timeout=60_000)
         assert page.evaluate("window.dlbookLive.errors") == []
+        for spec in specs:  # notebook data is a file beside the page, fetched once Python starts
+            if spec.get("data_src"):
+                name = spec["data_src"].rsplit("/", 1)[1]
+                assert any(u.endswith("/_demo/" + name) for u in visit.local), f"{name} was never fetched"
         from dlbook import pyodide_runtime as rt
 
         lock = rt.read_lock(built_book / "_live" / "pyodide")

@@ -25,6 +25,8 @@ function show(c, v) {
 
 for (const el of demos) {
   const spec = JSON.parse(el.querySelector("script.dlbook-demo-live").textContent);
+  // The notebook data sits in its own file (the build moved it out of the page): the worker fetches it at start.
+  if (spec.data_src) spec.data_url = new URL(spec.data_src, document.baseURI).href;
   state[el.id] = { el, spec, text: JSON.stringify(spec), values: {}, live: false, busy: false, pending: false };
 }
 

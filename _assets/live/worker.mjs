@@ -22,6 +22,12 @@ async function boot({ packages, demos }) {
     if (!r.ok) throw new Error(`dlbook.zip: HTTP ${r.status}`);
     return r.arrayBuffer();
   });
+  const specs = demos.map((d) => JSON.parse(d.spec));
+  const data = specs.map((s) => s.data_url && fetch(s.data_url).then((r) => {
+    if (!r.ok) throw new Error(`${s.data_url}: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  }));
+  data.forEach((p) => p && p.catch(() => {})); // awaited below, where a failed fetch stops the start-up
   py = await loadPyodide({ indexURL: new URL("pyodide/", base).href });
   const core = performance.now() - t0;
   await py.loadPackage(packages, { messageCallback: () => {}, errorCallback: (m) => console.warn(m) });
@@ -29,9 +35,15 @@ async function boot({ packages, demos }) {
   py.FS.writeFile("/tmp/dlbook.zip", new Uint8Array(await zip));
   py.runPython(BOOT);
   browser = py.pyimport("dlbook.browser");
-  for (const d of demos) {
-    Object.assign(lazy, JSON.parse(d.spec).lazy || {});
-    browser.register_demo(d.key, d.spec);
+  py.FS.mkdirTree("/tmp/dlbook-data");
+  for (const [i, d] of demos.entries()) {
+    Object.assign(lazy, specs[i].lazy || {});
+    let file = "";
+    if (data[i]) {  // the demo's notebook data, fetched beside the runtime (dlbook.sphinxext moved it out of the page)
+      file = `/tmp/dlbook-data/${d.key}.npz`;
+      py.FS.writeFile(file, new Uint8Array(await data[i]));
+    }
+    browser.register_demo(d.key, d.spec, file);
   }
   return { core, loaded, imported: performance.now() - t0 };
 }

@@ -31,3 +31,29 @@
     opened = [];
   });
 })();
+
+// Demo figures on a narrow screen scroll sideways at full size (site.css); mark those that overflow their box,
+// so the hint under them shows. Checked on load, when a frame changes size and when the window is resized.
+(function () {
+  function mark(box) {
+    if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("data-scrolls", "");
+    else box.removeAttribute("data-scrolls");
+  }
+  function start() {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(".dlbook-demo-figure"));
+    if (!boxes.length) return;
+    boxes.forEach(function (box) {
+      mark(box);
+      var img = box.querySelector("img");
+      if (img) img.addEventListener("load", function () { mark(box); });
+    });
+    if (window.ResizeObserver) {
+      var ro = new ResizeObserver(function (es) { es.forEach(function (e) { mark(e.target); }); });
+      boxes.forEach(function (box) { ro.observe(box); });
+    } else {
+      window.addEventListener("resize", function () { boxes.forEach(mark); });
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

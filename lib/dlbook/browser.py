@@ -132,11 +132,15 @@ def pack_data(data: dict[str, Any] | None) -> str | None:
 
 
 def unpack_data(blob: str | None) -> dict[str, Any]:
-    if not blob:
-        return {}
+    """The inverse of :func:`pack_data`."""
+    return read_npz(io.BytesIO(base64.b64decode(blob))) if blob else {}
+
+
+def read_npz(source: Any) -> dict[str, Any]:
+    """Arrays (numbers as Python scalars) from a ``.npz`` path or file object; never unpickles."""
     import numpy as np
 
-    with np.load(io.BytesIO(base64.b64decode(blob)), allow_pickle=False) as z:
+    with np.load(source, allow_pickle=False) as z:
         return {k: (z[k].item() if z[k].ndim == 0 else z[k]) for k in z.files}
 
 
@@ -215,11 +219,16 @@ def _snap(control: dict[str, Any], value: Any) -> Any:
     return int(r) if r.is_integer() and float(low).is_integer() and float(step).is_integer() else r
 
 
-def register_demo(key: str, spec_json: str) -> None:
-    """Load a demo's functions and data once (the worker calls this when the page's demos start)."""
+def register_demo(key: str, spec_json: str, data_file: str | None = None) -> None:
+    """Load a demo's functions and data once (the worker calls this when the page's demos start).
+
+    The data is the spec's inline base64 ``.npz``, or, in the built book, the ``.npz`` file the worker fetched
+    (``data_file``, a path in Pyodide's file system): the build moves it out of the page (:mod:`dlbook.sphinxext`).
+    """
     spec = json.loads(spec_json)
+    data = read_npz(data_file) if data_file else unpack_data(spec.get("data"))
     _DEMOS[key] = {"spec": spec, "compute": resolve_ref(spec["compute"]), "draw": resolve_ref(spec["draw"]),
-                   "data": unpack_data(spec.get("data"))}
+                   "data": data}
 
 
 def control_values(key: str, raw: dict[str, Any]) -> dict[str, Any]:

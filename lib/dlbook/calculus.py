@@ -91,9 +91,9 @@ def numerical_hessian(f: Callable[[np.ndarray], float], x: Any, h: float = 1e-4)
 
 
 def directional_derivative(gradient: Any, u: Any) -> float:
-    """Slope ``uᵀ∇ₓf(x)`` of f along the unit vector ``u`` (§4.3, eq. 4.3).
+    """Slope ``uᵀ∇ₓf(x)`` of f along the unit vector ``u``: the derivative of ``f(x + αu)`` at α = 0 (§4.3).
 
-    It equals ``‖∇f‖ cos θ`` (eq. 4.4), smallest when ``u`` points against the gradient.
+    It equals ``‖∇f‖ cos θ`` (eq. 4.4), so its minimum over unit vectors (eq. 4.3) is at ``u = −∇f / ‖∇f‖``.
     """
     g = as_array(gradient, "gradient", ndim=1)
     u = check_unit_vector(u, g.shape[0], "u")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.sparse
 from numpy.lib.stride_tricks import sliding_window_view
 
 from dlbook.checks import as_array, check_int
@@ -184,8 +183,18 @@ def conv_matrix(shape: tuple[int, int], kernel: Any, stride: int = 1, padding: s
     else:
         raise ValueError(f"boundary must be one of {BOUNDARIES}; got {boundary!r}")
     values = np.broadcast_to(kernel, r.shape)
-    M = scipy.sparse.coo_matrix(((values[keep]), ((i * Wo + j)[keep], (r * W + c)[keep])), shape=(Ho * Wo, H * W))
-    M.sum_duplicates()                                              # a circular wrap may hit one pixel twice
+    # a circular wrap may hit one pixel twice: the two entries are summed
+    return sparse_matrix(values[keep], (i * Wo + j)[keep], (r * W + c)[keep], shape=(Ho * Wo, H * W))
+
+
+def sparse_matrix(values: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                  shape: tuple[int, int]) -> scipy.sparse.csr_matrix:
+    """The CSR matrix with ``values`` at (``rows``, ``cols``), repeated positions summed. scipy is imported here,
+    not at the top, so the browser demos of this module start without loading scipy."""
+    import scipy.sparse
+
+    M = scipy.sparse.coo_matrix((values, (rows, cols)), shape=shape)
+    M.sum_duplicates()
     return M.tocsr()
 
 

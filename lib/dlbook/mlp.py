@@ -74,8 +74,9 @@ def _softplus(z: Any) -> Array:
     return np.asarray(softplus(z))
 
 
-#: Element-wise hidden units g and their derivatives g′ (at a kink we take the right-hand value 0 or the
-#: left one, as software does; §6.3 notes this is harmless). Maxout, which acts on groups, is separate.
+#: Element-wise hidden units g and their derivatives g′. At a kink we return 0, as software commonly does (§6.3.1
+#: notes this is harmless): for ReLU at 0 that is the left-hand slope, for hard tanh at ±1 the outer one, and for |z|
+#: at 0 it is a subgradient, neither one-sided slope. Maxout, which acts on groups, is separate.
 ACTIVATIONS: dict[str, tuple[Callable[[Any], Array], Callable[[Array], Array]]] = {
     "relu": (relu, lambda z: (z > 0).astype(float)),
     "leaky_relu": (leaky_relu, leaky_relu_grad),
@@ -121,7 +122,7 @@ def bce_with_logits(z: Any, y: Any) -> float:
 
 
 def softmax_cross_entropy(logits: Any, labels: Any) -> float:
-    """Mean of −log softmax(z)_g over examples: the softmax output unit's NLL (§6.2.2.3, eq. 6.30)."""
+    """Mean of −log softmax(z)_y over examples, y the label: the softmax output unit's NLL (§6.2.2.3, eq. 6.30)."""
     logits = as_array(logits, "logits", ndim=2)
     y = class_labels(labels, logits.shape[1], shape=len(logits))
     return float(-np.mean(log_softmax(logits, axis=1)[np.arange(len(y)), y]))

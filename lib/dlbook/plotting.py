@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle
 
 #: The book's colours: data, model, optimum, secondary, highlight.
 COLORS = {"data": "#4C72B0", "model": "#DD8452", "optimum": "#55A868", "second": "#C44E52", "muted": "#8C8C8C"}
@@ -60,20 +59,3 @@ def two_panels(height: float, width: float = 3.9) -> tuple[Figure, Axes, Axes]:
     return fig, ax, bx
 
 
-def draw_graph(ax: Axes, positions: dict[str, tuple[float, float]], edges: list[tuple[str, str]],
-               directed: bool = True, radius: float = 0.22) -> None:
-    """Draw a small graphical model (§3.14): a labelled circle per variable, an arrow (or a line) per edge."""
-    for a, b in edges:
-        p0, p1 = np.asarray(positions[a], float), np.asarray(positions[b], float)
-        u = (p1 - p0) / np.linalg.norm(p1 - p0)
-        ax.annotate("", xy=p1 - radius * u, xytext=p0 + radius * u,
-                    arrowprops={"arrowstyle": "-|>" if directed else "-", "color": "0.25", "lw": 1.4,
-                                "shrinkA": 0, "shrinkB": 0, "mutation_scale": 14})
-    for name, (x, y) in positions.items():
-        ax.add_patch(Circle((x, y), radius, facecolor="white", edgecolor=COLORS["data"], lw=1.8, zorder=3))
-        ax.text(x, y, name, ha="center", va="center", fontsize=12, zorder=4)
-    xs, ys = zip(*positions.values())
-    ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
-    ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
-    ax.set_aspect("equal")
-    ax.set_axis_off()

@@ -227,14 +227,15 @@ def mixture_pdf(x: Any, weights: Any, means: Any, stds: Any) -> Any:
 
 
 def mixture_moments(weights: Any, means: Any, stds: Any) -> tuple[float, float]:
-    """Mean and variance of a 1-D Gaussian mixture.
+    """Mean and variance of a 1-D Gaussian mixture (§3.8, §3.9.6).
 
-    E[x] = Σᵢ wᵢ μᵢ and Var[x] = Σᵢ wᵢ (σᵢ² + μᵢ²) − E[x]² (expectation and variance, §3.8).
+    E[x] = Σᵢ wᵢ μᵢ, and by the law of total variance Var[x] = Σᵢ wᵢ σᵢ² + Σᵢ wᵢ (μᵢ − E[x])²: the average
+    within-component variance plus the variance of the means. (Equal to Σᵢ wᵢ (σᵢ² + μᵢ²) − E[x]², but that
+    difference loses every digit when the means are large next to the spread.)
     """
     w, mu, sd = _mixture_params(weights, means, stds)
     mean = float(w @ mu)
-    var = float(w @ (sd**2 + mu**2) - mean**2)
-    return mean, max(var, 0.0)
+    return mean, float(w @ sd**2 + w @ (mu - mean) ** 2)
 
 
 def sample_mixture(

@@ -14,11 +14,16 @@
 3. Light pages: a page that shows no ipywidgets view loses the saved widget state and the 2.4 MB widget
    manager (a demo's kernel-side widget is never shown in the book, which ranks its HTML view first), so
    nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
-   meta description. Each demo's frames move to a file loaded when the demo comes into view.
+   meta description. Each demo's frames move to a file loaded when the demo comes into view, and each live
+   demo's notebook data to a file the worker fetches when Python starts.
 4. Pages that read as a book: a library listing longer than :data:`FOLD_LINES` lines (what
    :func:`dlbook.show_source` renders: a "``dlbook.x.f`` in ``lib/dlbook/x.py``, lines a–b:" line, then the code) folds behind a
    one-line summary, "Source of dlbook.x.f — N lines", that the reader opens. The notebook itself (Jupyter,
    Colab) keeps the plain listing; the fold is made here, so it also applies to outputs taken from the cache.
+5. Every screen: each demo figure sits in a box that scrolls sideways on a phone instead of shrinking; figures
+   that are mostly not white (photographs, heat maps) are marked to keep their colours in dark mode, where line
+   art is shown inverted (``_assets/site/site.css``); the theme's Font Awesome script is dropped (its stylesheet
+   draws the same icons from web fonts).
 """
 
 from __future__ import annotations
@@ -84,6 +89,181 @@ def externalize_frames(text: str, page: Path, outdir: Path) -> str:
         return m.group(1) + json.dumps(spec) + m.group(3)
 
     return _DEMO_DATA.sub(move, text)
+
+
+def externalize_live_data(text: str, page: Path, outdir: Path) -> str:
+    """Move each live demo's notebook data (trained weights, features: a base64 ``.npz`` in its live spec) out
+    of the page into ``_demo/<sha1>.npz``; the spec keeps its relative address (``data_src``), and the worker
+    fetches it only when Python starts (``_assets/live/worker.mjs``). Identical data is stored once."""
+    import base64
+    import hashlib
+    import os
+
+    from dlbook.demo import _json_in_html
+
+    def move(m: re.Match) -> str:
+        spec = json.loads(m.group(1))
+        if not spec.get("data"):
+            return m.group(0)
+        raw = base64.b64decode(spec["data"])
+        out = outdir / "_demo" / f"{hashlib.sha1(raw).hexdigest()[:16]}.npz"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not out.exists():
+            out.write_bytes(raw)
+        spec["data"] = None
+        spec["data_src"] = os.path.relpath(out, page.parent).replace(os.sep, "/")
+        return f'<script type="application/json" class="dlbook-demo-live">{_json_in_html(spec)}</script>'
+
+    return _LIVE_SPEC.sub(move, text)
+
+
+_FRAME_IMG = re.compile(r'(<div class="dlbook-demo-figure"[^>]*>)?(<img class="dlbook-demo-frame[ "][^>]*>)')
+_SCROLL_HINT = ('<div class="dlbook-demo-scroll-hint" aria-hidden="true">the figure is wider than the screen: '
+                'swipe it sideways to see all of it</div>')
+
+
+def wrap_demo_figures(text: str) -> str:
+    """Put each demo's figure in a box that, on a narrow screen, scrolls sideways with the figure at full size
+    (its text stays >= 9 CSS px) instead of shrinking it; a hint under it shows when it does (site.css, site.js)."""
+    def wrap(m: re.Match) -> str:
+        if m.group(1):
+            return m.group(0)
+        return (f'<div class="dlbook-demo-figure" tabindex="0" role="group" aria-label="figure">{m.group(2)}</div>'
+                + _SCROLL_HINT)
+
+    return _FRAME_IMG.sub(wrap, text)
+
+
+#: A figure keeps its colours in dark mode (instead of being shown inverted) when more than KEEP_SPREAD of its
+#: pixels lie outside its eight commonest colours (photographs, heat maps, image grids: many tones), or more than
+#: KEEP_DARK of them are dark (a dense colour map). Line art, bar charts and diagrams (white ground, a few flat
+#: colours) are shown inverted. Thresholds read off the book's 173 figures and demo frames.
+KEEP_SPREAD = 0.09
+KEEP_DARK = 0.4
+_IMG = re.compile(r'<img\b[^>]*>')
+_KEEP = "dlbook-keep-colours"
+
+
+def keeps_colours(png: bytes) -> bool:
+    """Whether an image must keep its colours in dark mode (see :data:`KEEP_SPREAD`, :data:`KEEP_DARK`)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    q = (rgb >> 3).astype(np.int32)
+    _, counts = np.unique((q[..., 0] << 10) | (q[..., 1] << 5) | q[..., 2], return_counts=True)
+    spread = 1 - np.sort(counts)[::-1][:8].sum() / counts.sum()
+    dark = np.mean(rgb @ np.array([0.2126, 0.7152, 0.0722]) < 0.6 * 255)
+    return bool(spread > KEEP_SPREAD or dark > KEEP_DARK)
+
+
+def mark_colour_figures(text: str, page: Path, cache: dict[str, bool] | None = None) -> str:
+    """Give ``class="dlbook-keep-colours"`` to each figure of a page (a notebook image or a demo's default frame)
+    that must keep its colours (:func:`keeps_colours`), so dark mode shows it as it is; line art is shown
+    inverted there (site.css). An author can also give a figure the class by hand (``:class:``)."""
+    import base64
+
+    cache = {} if cache is None else cache
+
+    def keeps(src: str) -> bool:
+        if src not in cache:
+            if src.startswith("data:image/png;base64,"):
+                png = base64.b64decode(src.split(",", 1)[1])
+            else:
+                path = (page.parent / src).resolve()
+                if path.suffix.lower() != ".png" or not path.is_file():
+                    cache[src] = False
+                    return False
+                png = path.read_bytes()
+            cache[src] = keeps_colours(png)
+        return cache[src]
+
+    def mark(m: re.Match) -> str:
+        tag = m.group(0)
+        src = re.search(r'\ssrc="([^"]+)"', tag)
+        if _KEEP in tag or not src or not (src.group(1).startswith("data:image/png") or "_images/" in src.group(1)):
+            return tag
+        if not keeps(src.group(1)):
+            return tag
+        if ' class="' in tag:
+            return re.sub(r' class="([^"]*)"', lambda c: f' class="{c.group(1)} {_KEEP}"', tag, count=1)
+        return tag.replace("<img", f'<img class="{_KEEP}"', 1)
+
+    return _IMG.sub(mark, text)
+
+
+_FONTAWESOME = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\s*')
+
+
+def drop_fontawesome_js(text: str) -> str:
+    """Remove the theme's 1.5 MB Font Awesome script (every icon as JavaScript-built SVG): the theme's stylesheet
+    already has Font Awesome's icon classes and web fonts, so the icons draw from the fonts the page uses."""
+    return _FONTAWESOME.sub("", text)
+
+
+_FA_RULE = re.compile(r'((?:\.fa-[\w-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4})"\}')
+_FA_FONTS = {"fa-solid-900": ("Font Awesome 6 Free", 900), "fa-regular-400": ("Font Awesome 6 Free", 400),
+             "fa-brands-400": ("Font Awesome 6 Brands", 400)}
+
+
+def icon_codepoints(static: Path, pages: list[Path]) -> set[int]:
+    """Every Font Awesome codepoint the site can show: the ``fa-*`` icon classes its pages and scripts name,
+    and every icon character its stylesheets use directly (the theme's admonition and button icons)."""
+    theme = (static / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    by_name = {name: int(code, 16) for names, code in _FA_RULE.findall(theme)
+               for name in re.findall(r"\.fa-([\w-]+):", names)}
+    used = set()
+    scripts = [p for p in [*static.glob("*.js"), *static.glob("scripts/*.js")] if "fontawesome" not in p.name]
+    for f in [*(p for p in pages if "_static" not in p.parts), *scripts]:  # not vendor/ (the widget manager
+        # bundles Font Awesome 4's names)
+        used.update(re.findall(r"\bfa-([a-z0-9-]+)", f.read_text(encoding="utf-8", errors="ignore")))
+    codes = {by_name[n] for n in used if n in by_name}
+    for css in static.rglob("*.css"):
+        text = _FA_RULE.sub("", css.read_text(encoding="utf-8", errors="ignore"))
+        codes.update(ord(c) for c in text if 0xE000 <= ord(c) <= 0xF8FF)
+        codes.update(int(c, 16) for c in re.findall(r'"\\([ef][0-9a-f]{3})"', text))
+    return codes
+
+
+def subset_icon_fonts(outdir: Path, pages: list[Path]) -> int:
+    """Cut the theme's Font Awesome web fonts (156 + 118 + 25 KB) to the icons the site shows: writes
+    ``_static/site/<font>-subset.woff`` and appends ``@font-face`` rules to the built ``site/site.css`` whose
+    ``unicode-range`` lists exactly those icons. Browsers compose the faces of one family by range, so any other
+    icon (one a later script adds) still comes from the full font, loaded only then. Returns the bytes written."""
+    from fontTools import subset
+
+    static = Path(outdir) / "_static"
+    fonts, css = static / "vendor" / "fontawesome" / "webfonts", static / "site" / "site.css"
+    if not (fonts.is_dir() and css.is_file() and (static / "styles" / "pydata-sphinx-theme.css").is_file()):
+        return 0
+    codes = icon_codepoints(static, pages)
+    rules, total = [], 0
+    for stem, (family, weight) in _FA_FONTS.items():
+        if not (fonts / f"{stem}.ttf").is_file():
+            continue
+        options = subset.Options()
+        options.flavor = "woff"  # zlib: woff2 needs brotli, which the pinned set lacks
+        font = subset.load_font(str(fonts / f"{stem}.ttf"), options)
+        have = sorted(codes & set(font.getBestCmap()))
+        if not have:
+            continue
+        sub = subset.Subsetter(options)
+        sub.populate(unicodes=have)
+        sub.subset(font)
+        out = css.parent / f"{stem}-subset.woff"
+        subset.save_font(font, str(out), options)
+        total += out.stat().st_size
+        ranges = ",".join(f"U+{c:X}" for c in have)
+        rules.append(f'@font-face{{font-family:"{family}";font-style:normal;font-weight:{weight};font-display:block;'
+                     f'src:url({out.name}) format("woff");unicode-range:{ranges}}}')
+    text = css.read_text(encoding="utf-8").split(_SUBSET_MARK)[0]
+    css.write_text(text + _SUBSET_MARK + "\n".join(rules) + "\n", encoding="utf-8")
+    return total
+
+
+_SUBSET_MARK = "\n/* Font Awesome cut to the icons this site shows (dlbook.sphinxext.subset_icon_fonts) */\n"
 
 
 _HYPHENATED = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
@@ -183,9 +363,22 @@ def _on_config_inited(app: Any, config: Any) -> None:
     config.html_theme_options = {**config.html_theme_options, "search_as_you_type": True}
 
 
+def share_html_handlers(app: Any) -> None:
+    """Give the single-page builder (``make pdf``) the node handlers extensions registered for ``html``.
+
+    Sphinx uses the handlers registered under a builder's own name and falls back to its format (``html``) only
+    when there are none; sphinx-exercise registers some for ``singlehtml``, so sphinx-proof's definitions and
+    theorems (registered for ``html`` only) had no handler there and the single-page build failed."""
+    handlers = app.registry.translation_handlers
+    if app.builder.name != "html" and app.builder.format == "html" and app.builder.name in handlers:
+        for node, pair in handlers.get("html", {}).items():
+            handlers[app.builder.name].setdefault(node, pair)
+
+
 def _on_builder_inited(app: Any) -> None:
     from dlbook import pyodide_runtime as rt
 
+    share_html_handlers(app)
     app._dlbook_runtime = None
     if app.builder.format != "html":
         return
@@ -242,9 +435,18 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
         files = install_live(Path(app.outdir) / "_live", runtime, packages)
         logger.info(f"dlbook: live demos shipped in _live/ ({len(files)} runtime files for "
                     f"{', '.join(sorted(packages))})")
+    try:
+        size = subset_icon_fonts(Path(app.outdir), pages)
+        if size:
+            logger.info(f"dlbook: Font Awesome cut to the icons the site shows ({size / 1e3:.0f} KB of web fonts)")
+    except Exception as e:  # the full fonts still serve every icon
+        logger.info(f"dlbook: Font Awesome fonts left whole: {e}")
+    colours: dict[str, bool] = {}
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        new = externalize_frames(drop_unused_widgets(dedupe_inline_scripts(text)), page, Path(app.outdir))
+        new = drop_fontawesome_js(drop_unused_widgets(dedupe_inline_scripts(text)))
+        new = externalize_live_data(externalize_frames(new, page, Path(app.outdir)), page, Path(app.outdir))
+        new = wrap_demo_figures(mark_colour_figures(new, page, colours))
         if new != text:
             page.write_text(new, encoding="utf-8")
 

@@ -3,7 +3,6 @@ low-rank SVD compression (§2.8) and the PCA explorers (§2.12)."""
 
 from __future__ import annotations
 
-import hashlib
 
 from functools import lru_cache
 from typing import Any
@@ -12,10 +11,10 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from dlbook.checks import check_int
+from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.linalg import lp_norm, rotation, svd
-from dlbook.pca import PCA, correlated_gaussian, direction_objective, fit_pca, pca_decode, pca_encode
+from dlbook.pca import PCA, direction_objective, fit_pca, pca_decode, pca_encode
 from dlbook.plotting import COLORS, new_figure, square, two_panels
 
 
@@ -93,19 +92,27 @@ def eigen_ellipse_demo() -> Demo:
 
 # -- PCA in 2-D: turn a direction, watch captured variance and error trade off (§2.12) -------------
 
-#: The three 2-D data sets of the direction explorer: standard deviations along the principal axes.
-PCA2D_SPREADS = {"strongly correlated": (2.0, 0.5), "mildly correlated": (1.6, 0.9), "round": (1.2, 1.2)}
+@lru_cache(maxsize=1)
+def _white_points() -> np.ndarray:
+    """60 seeded 2-D points made exactly centred and white (``ZᵀZ = 60·I``), read-only."""
+    Z = np.random.default_rng(2).standard_normal((60, 2))
+    Z = Z - Z.mean(axis=0)
+    Z = Z @ np.linalg.inv(np.linalg.cholesky(Z.T @ Z / len(Z))).T
+    Z.setflags(write=False)
+    return Z
 
 
 @lru_cache(maxsize=None)
-def pca2d_data(spread: str) -> np.ndarray:
-    """The explorer's 60 points (seeded), turned so that their first principal axis lies exactly at 30°."""
-    if spread not in PCA2D_SPREADS:
-        raise ValueError(f"spread must be one of {list(PCA2D_SPREADS)}; got {spread!r}")
-    X = correlated_gaussian(60, 30.0, PCA2D_SPREADS[spread], seed=2)
-    X = X - X.mean(axis=0)
-    top = fit_pca(X, 1).components[:, 0]
-    X = X @ rotation(30.0 - np.rad2deg(np.arctan2(top[1], top[0]))).T  # the sample's own top axis: exactly 30°
+def pca2d_data(data_angle: float = 30.0, ratio: float = 4.0) -> np.ndarray:
+    """The explorer's 60 centred points: standard deviations ``√ratio`` and ``1/√ratio`` along axes at ``data_angle``°.
+
+    The points are white before they are stretched and turned, so ``XᵀX = 60 R diag(ratio, 1/ratio) Rᵀ`` exactly: the
+    first principal axis lies exactly at ``data_angle`` (for ``ratio > 1``) and ``ratio`` is exactly ``σ₁/σ₂``.
+    """
+    ratio = check_positive(ratio, "ratio")
+    if ratio < 1:
+        raise ValueError(f"ratio must be >= 1 (it is σ₁/σ₂ of the long and the short axis); got {ratio}")
+    X = (_white_points() * [np.sqrt(ratio), 1 / np.sqrt(ratio)]) @ rotation(float(data_angle)).T
     X.setflags(write=False)
     return X
 
@@ -115,21 +122,26 @@ def _unit(angle_deg: float) -> np.ndarray:
 
 
 @lru_cache(maxsize=None)
-def _pca2d_sweep(spread: str) -> tuple[PCA, np.ndarray, np.ndarray]:
+def _pca2d_sweep(data_angle: float, ratio: float) -> tuple[PCA, np.ndarray, np.ndarray]:
     """The fitted PCA and both objectives over a sweep of angles (the same for every frame of a data set)."""
-    X = pca2d_data(spread)
+    X = pca2d_data(data_angle, ratio)
     sweep = np.arange(0, 181, 2.0)
     return fit_pca(X, 1), sweep, np.array([direction_objective(X, _unit(a)) for a in sweep])
 
 
-def pca_direction_compute(angle: float, spread: str = "strongly correlated") -> dict[str, Any]:
-    """Project the data on the unit direction at ``angle`` degrees; report captured scatter and error."""
-    X = pca2d_data(spread)
+def pca_direction_compute(angle: float, data_angle: float = 30.0, ratio: float = 4.0) -> dict[str, Any]:
+    """Project the data on the unit direction at ``angle`` degrees; report captured scatter and error.
+
+    ``data_angle`` and ``ratio`` set the data (:func:`pca2d_data`). For ``ratio = 1`` the cloud is round,
+    ``XᵀX`` is a multiple of the identity and every direction is optimal (``best`` is then ``None``).
+    """
+    X = pca2d_data(float(data_angle), float(ratio))
     d = _unit(angle)
     captured, error = direction_objective(X, d)
-    pca, sweep, curves = _pca2d_sweep(spread)
-    best = pca.components[:, 0]
-    best_angle = float(np.rad2deg(np.arctan2(best[1], best[0])) % 180)
+    pca, sweep, curves = _pca2d_sweep(float(data_angle), float(ratio))
+    unique = bool(pca.eigenvalues[0] > pca.eigenvalues[1] * (1 + 1e-9))
+    best = pca.components[:, 0] if unique else None
+    best_angle = float(np.rad2deg(np.arctan2(best[1], best[0])) % 180) if unique else None
     return {"X": X, "d": d, "angle": angle, "proj": np.outer(X @ d, d), "captured": captured, "error": error,
             "best": best, "best_angle": best_angle, "eigenvalues": pca.eigenvalues,
             "sweep": sweep, "captured_curve": curves[:, 0], "error_curve": curves[:, 1]}
@@ -138,19 +150,22 @@ def pca_direction_compute(angle: float, spread: str = "strongly correlated") -> 
 def pca_direction_draw(data: dict[str, Any]) -> Figure:
     fig, ax, bx = two_panels(3.6, width=4.0)
     X, P, d, best = data["X"], data["proj"], data["d"], data["best"]
-    square(ax, 5.0)
+    square(ax, 4.5)
     ax.add_collection(LineCollection(np.stack([X, P], axis=1), colors=COLORS["second"], linewidths=0.6, alpha=0.6))
     ax.scatter(X[:, 0], X[:, 1], s=12, color=COLORS["data"], label="data x")
     ax.scatter(P[:, 0], P[:, 1], s=10, color=COLORS["model"], label="reconstruction dd$^T$x")
     ax.plot(*np.outer([-6, 6], d).T, color=COLORS["model"], lw=1.5)
-    ax.plot(*np.outer([-6, 6], best).T, color=COLORS["optimum"], lw=1.2, ls="--", label="best direction")
+    if best is not None:
+        ax.plot(*np.outer([-6, 6], best).T, color=COLORS["optimum"], lw=1.2, ls="--", label="best direction")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.legend(loc="lower right", fontsize=7)
-    ax.set_title(f"direction at {data['angle']:g}°", fontsize=10)
+    ax.set_title(f"direction at {data['angle']:g}°" + ("" if best is not None else ": round cloud, all equally good"),
+                 fontsize=10)
     bx.plot(data["sweep"], data["captured_curve"], color=COLORS["data"], label="captured dᵀXᵀXd")
     bx.plot(data["sweep"], data["error_curve"], color=COLORS["second"], label="reconstruction error")
-    bx.axvline(data["best_angle"], color=COLORS["optimum"], ls="--", lw=1)
+    if data["best_angle"] is not None:
+        bx.axvline(data["best_angle"], color=COLORS["optimum"], ls="--", lw=1)
     bx.plot([data["angle"]] * 2, [data["captured"], data["error"]], "o", color="k", ms=5)
     bx.set_xlabel("direction angle (°)")
     bx.set_ylabel("sum over the points")
@@ -164,11 +179,12 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
 
 @register
 def pca_direction_demo() -> Demo:
-    """Turn a candidate direction through the data; the optimum (the top eigenvector of XᵀX) is marked."""
+    """Turn a candidate direction through data whose axis and spread ratio are sliders too; the optimum is marked."""
     return Demo(
         compute=pca_direction_compute, draw=pca_direction_draw,
         controls=[Slider("angle", 0, 180, 1, 105, "direction angle (°)", frames=7),
-                  Choice("spread", list(PCA2D_SPREADS), "strongly correlated", "data")],
+                  Slider("data_angle", 0, 180, 5, 30, "long axis of the data (°)", frames=5),
+                  Slider("ratio", 1.0, 4.0, 0.25, 4.0, "σ₁/σ₂ of the data", frames=4)],
         title="PCA explorer: which direction keeps the most?",
         alt="scatter of 2-D data with a candidate direction, projections and the best direction; "
             "captured variance and reconstruction error against the angle",
@@ -304,7 +320,7 @@ def china_svd() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
     grey = load_sample_image("china.jpg").mean(axis=2)
     img = grey[:424, :640].reshape(106, 4, 160, 4).mean(axis=(1, 3)) / 255.0
-    U, s, Vt = _svd_of(img)  # the same cache the demo's compute reads: one Jacobi SVD per image
+    U, s, Vt = svd(img)  # the book's Jacobi SVD, once per session (lru_cache)
     for a in (img, U, s, Vt):
         a.setflags(write=False)
     return img, U, s, Vt
@@ -315,23 +331,15 @@ def _rank_k(U: np.ndarray, s: np.ndarray, Vt: np.ndarray, k: int) -> np.ndarray:
     return np.einsum("ik,k,kj->ij", U[:, :k], s[:k], Vt[:k], optimize=False)
 
 
-_SVDS: dict[tuple[tuple[int, ...], str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-
-
-def _svd_of(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The book's Jacobi SVD of ``img``, computed once per image (about a second) and then remembered."""
-    key = (img.shape, hashlib.sha1(np.ascontiguousarray(img).tobytes()).hexdigest())
-    if key not in _SVDS:
-        _SVDS.clear()
-        _SVDS[key] = svd(img)
-    return _SVDS[key]
-
-
-def svd_compression_compute(k: int, img: np.ndarray) -> dict[str, Any]:
-    """Keep the ``k`` largest singular values of the photograph ``img``; report the Frobenius error and storage."""
-    img = np.asarray(img, float)
-    U, s, Vt = _svd_of(img)
+def svd_compression_compute(k: int, U: np.ndarray, s: np.ndarray, Vt: np.ndarray) -> dict[str, Any]:
+    """Keep the ``k`` largest singular values of the photograph ``A = U diag(s) Vᵀ``; report the Frobenius error
+    and the storage. The SVD is computed once, in the notebook, and shipped with the page (the book's Jacobi SVD of
+    the photograph takes seconds in the browser)."""
+    U, s, Vt = (np.asarray(a, float) for a in (U, s, Vt))
+    if U.ndim != 2 or s.ndim != 1 or Vt.ndim != 2 or not U.shape[1] == s.size == Vt.shape[0]:
+        raise ValueError(f"expected an SVD U (m×r), s (r,), Vt (r×n); got shapes {U.shape}, {s.shape}, {Vt.shape}")
     k = check_int(k, "k", low=1, high=s.size)
+    img = _rank_k(U, s, Vt, s.size)
     approx = _rank_k(U, s, Vt, k)
     m, n = img.shape
     return {"k": k, "img": img, "approx": approx, "s": s, "error": float(np.sqrt(np.sum((img - approx) ** 2))),
@@ -359,9 +367,9 @@ def svd_compression_draw(data: dict[str, Any]) -> Figure:
 @register
 def svd_compression_demo() -> Demo:
     """A rank slider for the SVD approximation of a photograph; the error curve is Eckart–Young's."""
-    img = china_svd()[0]  # loaded in the notebook; the page ships the 106×160 image, not scikit-learn
+    _, U, s, Vt = china_svd()  # computed in the notebook; the page ships the SVD, not scikit-learn or the Jacobi sweeps
     return Demo(
-        compute=svd_compression_compute, draw=svd_compression_draw, data={"img": img},
+        compute=svd_compression_compute, draw=svd_compression_draw, data={"U": U, "s": s, "Vt": Vt},
         controls=[Slider("k", 1, 101, 1, 21, "rank k", frames=6)],
         title="Low-rank SVD compression",
         alt="a grey photograph rebuilt from its k largest singular values, and the Frobenius error against k",

@@ -161,7 +161,6 @@ def gd_quadratic_demo() -> Demo:
     """Sliders for the condition number, the direction of most curvature and ε relative to 2/λ_max."""
     return Demo(
         compute=gd_quadratic_compute, draw=gd_quadratic_draw,
-        # the default κ = 17 is one of the pre-rendered values (1, 17, 34, 50), so the static page opens on it
         controls=[Slider("condition", 1, 50, 1, 17, "condition number κ", frames=4),
                   Slider("angle", 0, 90, 5, 45, "most curvature at (°)", frames=3),
                   Slider("lr_fraction", 0.2, 1.2, 0.05, 0.8, "ε / (2/λ_max)", frames=6)],

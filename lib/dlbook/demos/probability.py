@@ -17,7 +17,7 @@ from dlbook.plotting import COLORS, fixed_panels, new_figure, two_panels
 from dlbook.prob import gaussian_pdf, mixture_pdf, uniform_pdf
 
 
-# -- change of variables: y = s·xᵏ of a uniform x (§3.12, eq. 3.46) ------------------------------
+# -- change of variables: y = s·xᵏ of a uniform x (§3.12, eq. 3.45) ------------------------------
 
 @lru_cache(maxsize=1)
 def uniform_samples() -> np.ndarray:
@@ -28,7 +28,7 @@ def uniform_samples() -> np.ndarray:
 
 
 def change_of_variables_compute(scale: float = 0.5, power: int = 1) -> dict[str, Any]:
-    """Push x ~ U(0, 1) through y = g(x) = scale·x^power; compare the naive p_x(g⁻¹(y)) with eq. 3.46.
+    """Push x ~ U(0, 1) through y = g(x) = scale·x^power; compare the naive p_x(g⁻¹(y)) with eq. 3.45.
 
     The correct density is p_y(y) = p_x(g⁻¹(y)) |dg⁻¹/dy| = (y/s)^(1/k − 1) / (s k) on (0, s]; the naive one
     forgets the factor |dg⁻¹/dy| and integrates to s instead of 1.
@@ -67,7 +67,7 @@ def change_of_variables_draw(data: dict[str, Any]) -> Figure:
 
 @register
 def change_of_variables_demo() -> Demo:
-    """Sliders for the scale and power of y = s·xᵏ; the histogram of y follows eq. 3.46, not the naive density."""
+    """Sliders for the scale and power of y = s·xᵏ; the histogram of y follows eq. 3.45, not the naive density."""
     return Demo(
         compute=change_of_variables_compute, draw=change_of_variables_draw,
         controls=[Slider("scale", 0.5, 2.0, 0.25, 0.5, "scale s", frames=4),
