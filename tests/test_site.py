@@ -317,6 +317,15 @@ def test_search_finds_hyphenated_titles(chromium, site: str, query: str) -> None
 
 # -- numbers and captions, pages that read as a book (issue 11) ---------------------------------------------------
 
+def test_landing_page_opens_with_a_described_figure_and_a_place_to_start(built_book: Path) -> None:
+    text = (built_book / "intro.html").read_text(encoding="utf-8")
+    start = text.index("Where to start")
+    imgs = [m for m in re.finditer(r'<img [^>]*alt="([^"]*)"', text) if m.start() < start]
+    assert imgs, "the landing page shows no figure before 'Where to start'"
+    assert all(".png" not in m.group(1) and len(m.group(1)) > 20 for m in imgs), "a landing figure has no alt text"
+    assert 'href="chapters/02-linear-algebra/index.html"' in text[start:start + 2000]
+
+
 @pytest.mark.browser
 def test_search_snippets_show_no_raw_tex(chromium, site: str) -> None:
     """Result snippets are cut from page text in which MathJax's source sits as TeX; site.js shows "…" instead
