@@ -103,11 +103,11 @@ def test_live_widget_recomputes_on_change() -> None:
 
 @pytest.mark.parametrize("name", list(DEMOS))
 def test_every_demo_over_its_whole_range(name: str) -> None:
-    """Each control swept end to end (others at their defaults), and every static setting:
+    """Each control swept end to end (others at their defaults; at most SWEEP_POINTS steps), and every static setting:
     no exception, no warning, no NaN; each update well under 0.1 s; the page weight within budget."""
     demo = DEMOS[name]()
     assert demo.n_frames <= MAX_FRAMES
-    settings = [{c.name: v} for c in demo.controls for v in c.sweep()] + demo.settings()
+    settings = [{c.name: v} for c in demo.controls for v in _spread(c.sweep())] + demo.settings()
     times = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -122,6 +122,24 @@ def test_every_demo_over_its_whole_range(name: str) -> None:
     assert len(page.encode()) < MAX_HTML_BYTES, f"{name}: static view is {len(page) / 1e6:.2f} MB"
     # CPU time (not wall time, which a loaded machine inflates) of compute + draw; the full picture is in benchmarks/.
     assert np.median(times) < 0.1, f"{name}: median update took {np.median(times) * 1000:.0f} ms (budget 100 ms)"
+
+
+#: Most values of one control the sweep visits: a slider with more steps is visited at this many evenly spread
+#: steps, both ends included (the live page can take every step; tests/test_pyodide.py adds random ones).
+SWEEP_POINTS = 41
+
+
+def _spread(values: list) -> list:
+    if len(values) <= SWEEP_POINTS:
+        return values
+    return [values[i] for i in np.unique(np.linspace(0, len(values) - 1, SWEEP_POINTS).round().astype(int))]
+
+
+def test_sweeps_keep_both_ends_and_spread_evenly() -> None:
+    steps = list(range(201))
+    picked = _spread(steps)
+    assert picked[0] == 0 and picked[-1] == 200 and len(picked) == SWEEP_POINTS
+    assert set(np.diff(picked)) == {5} and _spread(steps[:30]) == steps[:30]
 
 
 def _assert_no_nan(data, where: str) -> None:

@@ -317,6 +317,33 @@ def test_search_finds_hyphenated_titles(chromium, site: str, query: str) -> None
 
 # -- numbers and captions, pages that read as a book (issue 11) ---------------------------------------------------
 
+def test_landing_page_opens_with_a_described_figure_and_a_place_to_start(built_book: Path) -> None:
+    text = (built_book / "intro.html").read_text(encoding="utf-8")
+    start = text.index("Where to start")
+    imgs = [m for m in re.finditer(r'<img [^>]*alt="([^"]*)"', text) if m.start() < start]
+    assert imgs, "the landing page shows no figure before 'Where to start'"
+    assert all(".png" not in m.group(1) and len(m.group(1)) > 20 for m in imgs), "a landing figure has no alt text"
+    assert 'href="chapters/02-linear-algebra/index.html"' in text[start:start + 2000]
+
+
+@pytest.mark.browser
+def test_search_snippets_show_no_raw_tex(chromium, site: str) -> None:
+    """Result snippets are cut from page text in which MathJax's source sits as TeX; site.js shows "…" instead
+    (before the fix, 25 of the 73 snippets for "gradient" held raw TeX such as \\( ... \\))."""
+    visit = PageVisit(chromium, site, "search.html?q=gradient")
+    try:
+        page = visit.page
+        page.wait_for_function("() => document.querySelectorAll('#search-results ul.search li p.context').length >= 20",
+                               timeout=60_000)
+        page.wait_for_timeout(1000)
+        snippets = page.locator("#search-results ul.search li p.context").all_inner_texts()
+        tex = [t[:80] for t in snippets if "\\(" in t or "\\[" in t or "$$" in t]
+        assert not tex, f"{len(tex)} of {len(snippets)} search snippets show raw TeX: {tex[:3]}"
+        assert visit.errors == [] and visit.external == []
+    finally:
+        visit.close()
+
+
 def _chapters() -> list[tuple[int, list[str]]]:
     """(the chapter's directory number, its pages in toc order: index first) for every chapter in _toc.yml."""
     import yaml

@@ -87,3 +87,15 @@ def test_icon_fonts_are_cut_to_the_icons_used(tmp_path) -> None:
     assert "U+F0C9" in css and "U+F09B" in css and css.startswith("body{}")
     sphinxext.subset_icon_fonts(tmp_path, [page])
     assert (static / "site" / "site.css").read_text(encoding="utf-8") == css  # appended once
+
+
+def test_a_pasted_figure_borrows_the_alt_text_of_its_own_page() -> None:
+    from dlbook.sphinxext import borrow_image_alts, image_alts
+
+    own = '<img alt="a photograph and its edge map" src="../../_images/ab12.png" style="width: 300px" />'
+    pasted = '<p><img class="x" alt="_images/ab12.png" src="_images/ab12.png" /></p>'
+    other = '<img alt="_images/cd34.png" src="_images/cd34.png" />'
+    alts = image_alts([own, pasted, other])
+    assert alts == {"ab12.png": "a photograph and its edge map"}
+    assert 'alt="a photograph and its edge map"' in borrow_image_alts(pasted, alts)
+    assert borrow_image_alts(other, alts) == other  # nothing to borrow: left as it is

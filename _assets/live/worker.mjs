@@ -66,7 +66,9 @@ async function render(key, values) {
       return { w, h, rgba, used };
     } catch (e) {
       const missing = /No module named '([\w]+)/.exec(String(e));
-      if (attempt === 0 && missing && lazy[missing[1]]) {
+      // a demo may import several lazily loaded packages one after another (scipy, then threadpoolctl): load each
+      // the first time it is missing, at most once per package
+      if (missing && lazy[missing[1]] && attempt < Object.keys(lazy).length) {
         await py.loadPackage([lazy[missing[1]]], { messageCallback: () => {} });
         continue;
       }

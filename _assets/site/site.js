@@ -57,3 +57,18 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// Search result snippets are cut from each page's text, where MathJax's source still sits as raw TeX ("\(\nabla_x
+// J\)"); show an ellipsis for each formula instead. Sphinx's searchtools.js declares `Search` on the search page only.
+(function () {
+  function patch() {
+    if (typeof Search === "undefined" || !Search.htmlToText || Search.htmlToText.dlbookPatched) return;
+    var toText = Search.htmlToText;
+    Search.htmlToText = function (html, anchor) {
+      return toText.call(Search, html, anchor).replace(/\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]|\$\$[\s\S]*?\$\$/g, "…");
+    };
+    Search.htmlToText.dlbookPatched = true;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", patch);
+  else patch();
+})();

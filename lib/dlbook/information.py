@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
 
 from dlbook.checks import as_array, check_positive, check_probabilities
 from dlbook.prob import mixture_logpdf, mixture_moments, mixture_responsibilities
@@ -237,6 +235,9 @@ def _reverse_kl_and_grad(w: np.ndarray, mu: np.ndarray, sd: np.ndarray, mean: fl
 
 def _minimize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray) -> Any:
     """L-BFGS-B with an analytic gradient, run single-threaded: BLAS threads only slow it on 2-vectors."""
+    from scipy.optimize import minimize  # imported here: the browser loads scipy only for the demos that fit
+    from threadpoolctl import threadpool_limits
+
     with threadpool_limits(limits=1, user_api="blas"):
         return minimize(fun, x0, jac=True, method="L-BFGS-B", options={"gtol": 1e-10, "ftol": 1e-14, "maxiter": 500})
 

@@ -74,9 +74,10 @@ def _softplus(z: Any) -> Array:
     return np.asarray(softplus(z))
 
 
-#: Element-wise hidden units g and their derivatives g′. At a kink we return 0, as software commonly does (§6.3.1
-#: notes this is harmless): for ReLU at 0 that is the left-hand slope, for hard tanh at ±1 the outer one, and for |z|
-#: at 0 it is a subgradient, neither one-sided slope. Maxout, which acts on groups, is separate.
+#: Element-wise hidden units g and their derivatives g′. At a kink we return one value, as software commonly does
+#: (§6.3.1 notes this is harmless): for ReLU and leaky ReLU at 0 the left-hand slope (0 and α), for hard tanh at ±1
+#: the outer one (0), and for |z| at 0 the value 0, a subgradient but neither one-sided slope. Maxout, which acts on
+#: groups, is separate.
 ACTIVATIONS: dict[str, tuple[Callable[[Any], Array], Callable[[Array], Array]]] = {
     "relu": (relu, lambda z: (z > 0).astype(float)),
     "leaky_relu": (leaky_relu, leaky_relu_grad),

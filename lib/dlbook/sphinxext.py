@@ -442,13 +442,46 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
     except Exception as e:  # the full fonts still serve every icon
         logger.info(f"dlbook: Font Awesome fonts left whole: {e}")
     colours: dict[str, bool] = {}
+    alts = image_alts([page.read_text(encoding="utf-8") for page in pages])
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        new = drop_fontawesome_js(drop_unused_widgets(dedupe_inline_scripts(text)))
+        new = borrow_image_alts(text, alts)
+        new = drop_fontawesome_js(drop_unused_widgets(dedupe_inline_scripts(new)))
         new = externalize_live_data(externalize_frames(new, page, Path(app.outdir)), page, Path(app.outdir))
         new = wrap_demo_figures(mark_colour_figures(new, page, colours))
         if new != text:
             page.write_text(new, encoding="utf-8")
+
+
+_IMG = re.compile(r'<img\b[^>]*>')
+
+
+def _img_attr(tag: str, name: str) -> str | None:
+    m = re.search(rf'\s{name}="([^"]*)"', tag)
+    return m.group(1) if m else None
+
+
+def image_alts(texts: list[str]) -> dict[str, str]:
+    """``{image file name: alt text}`` for every image some page describes (an alt that is not its own path)."""
+    alts: dict[str, str] = {}
+    for text in texts:
+        for tag in _IMG.findall(text):
+            src, alt = _img_attr(tag, "src"), _img_attr(tag, "alt")
+            if src and alt and Path(src).name not in alt:
+                alts.setdefault(Path(src).name, alt)
+    return alts
+
+
+def borrow_image_alts(text: str, alts: dict[str, str]) -> str:
+    """A figure pasted onto another page (``{glue}`` with ``:doc:``, as on the landing page) arrives with its file
+    path as alt text; give it the description its own page gives it."""
+    def fix(m: re.Match) -> str:
+        tag = m.group(0)
+        src, alt = _img_attr(tag, "src"), _img_attr(tag, "alt")
+        if src and alt is not None and Path(src).name in alt and Path(src).name in alts:
+            return tag.replace(f'alt="{alt}"', f'alt="{alts[Path(src).name]}"', 1)
+        return tag
+    return _IMG.sub(fix, text)
 
 
 def _attr(text: str) -> str:
