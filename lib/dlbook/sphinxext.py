@@ -182,10 +182,10 @@ def mark_colour_figures(text: str, page: Path, cache: dict[str, bool] | None = N
 
     def mark(m: re.Match) -> str:
         tag = m.group(0)
-        src = re.search(r'\ssrc="([^"]+)"', tag)
-        if _KEEP in tag or not src or not (src.group(1).startswith("data:image/png") or "_images/" in src.group(1)):
+        src = _img_attr(tag, "src")
+        if _KEEP in tag or not src or not (src.startswith("data:image/png") or "_images/" in src):
             return tag
-        if not keeps(src.group(1)):
+        if not keeps(src):
             return tag
         if ' class="' in tag:
             return re.sub(r' class="([^"]*)"', lambda c: f' class="{c.group(1)} {_KEEP}"', tag, count=1)
@@ -451,9 +451,6 @@ def _on_build_finished(app: Any, exception: Exception | None) -> None:
         new = wrap_demo_figures(mark_colour_figures(new, page, colours))
         if new != text:
             page.write_text(new, encoding="utf-8")
-
-
-_IMG = re.compile(r'<img\b[^>]*>')
 
 
 def _img_attr(tag: str, name: str) -> str | None:
