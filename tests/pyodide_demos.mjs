@@ -5,22 +5,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { bootDlbook } from "../_assets/live/boot.mjs"; // the start-up the page's worker runs
 
-// The same start-up the page's worker (_assets/live/worker.mjs) runs.
-const BOOT = `import sys, zipfile
-zipfile.ZipFile('/tmp/dlbook.zip').extractall('/dlbook_lib')
-sys.path.insert(0, '/dlbook_lib')
-import matplotlib
-matplotlib.use('Agg')`;
 const [runtime, zip, casesFile] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(path.join(runtime, "pyodide.mjs")).href);
 const { packages, demos, cases } = JSON.parse(fs.readFileSync(casesFile, "utf8"));
 const t0 = performance.now();
 const py = await loadPyodide({ indexURL: runtime + path.sep });
 await py.loadPackage(packages, { messageCallback: () => {} });
-py.FS.writeFile("/tmp/dlbook.zip", new Uint8Array(fs.readFileSync(zip)));
-py.runPython(BOOT);
-const browser = py.pyimport("dlbook.browser");
+const fonts = path.join(runtime, "fontlist.json");
+const browser = bootDlbook(py, new Uint8Array(fs.readFileSync(zip)),
+  fs.existsSync(fonts) ? new Uint8Array(fs.readFileSync(fonts)) : null);
 const results = [];
 const registered = new Set();
 for (const [key, spec] of Object.entries(demos)) {

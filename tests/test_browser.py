@@ -177,3 +177,33 @@ def test_runtime_checks_every_file_against_the_lock(tmp_path, monkeypatch) -> No
         rt.verify_runtime(tmp_path, ["six"])
     with pytest.raises(rt.RuntimeUnavailable, match="missing"):
         rt.verify_runtime(tmp_path, ["numpy"])
+
+
+def test_precompiled_archive_imports_without_its_sources(tmp_path, monkeypatch) -> None:
+    """``sourceless`` swaps each module for bytecode (here the host's CPython stands in for Pyodide's): the
+    package still imports from the zip with no .py left, a file that does not compile stays source, metadata
+    and data files are copied, and an archive with no Python module comes back byte for byte."""
+    from dlbook import pyodide_runtime as rt
+
+    src = tmp_path / "pkg.whl"
+    with zipfile.ZipFile(src, "w") as z:
+        z.writestr("toy/__init__.py", "from toy.core import twice\n")
+        z.writestr("toy/core.py", "def twice(x):\n    return 2 * x\n")
+        z.writestr("toy/template.py", "def broken(:\n")
+        z.writestr("toy/data.txt", "kept")
+        z.writestr("toy-1.0.dist-info/RECORD", "toy/core.py,,\n")
+    out = tmp_path / "compiled.zip"
+    out.write_bytes(rt.sourceless(src.read_bytes(), "/site/"))
+    names = set(zipfile.ZipFile(out).namelist())
+    assert names == {"toy/__init__.pyc", "toy/core.pyc", "toy/template.py", "toy/data.txt", "toy-1.0.dist-info/RECORD"}
+    monkeypatch.syspath_prepend(str(out))
+    monkeypatch.delitem(sys.modules, "toy", raising=False)
+    monkeypatch.delitem(sys.modules, "toy.core", raising=False)
+    import toy
+
+    assert toy.twice(21) == 42 and toy.__file__.endswith("__init__.pyc")
+    assert toy.twice.__code__.co_filename == "/site/toy/core.py"  # what a traceback names
+    data = tmp_path / "libs.zip"
+    with zipfile.ZipFile(data, "w") as z:
+        z.writestr("lib/libopenblas.so", b"\0elf")
+    assert rt.sourceless(data.read_bytes(), "/site/") == data.read_bytes()

@@ -10,7 +10,10 @@ worker needs it first (see ``built_book`` in conftest.py).
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,21 @@ def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
     lock = rt.read_lock(live / "pyodide")
     packages = [n for n, e in lock.items() if e["file_name"] in shipped]
     rt.verify_runtime(live / "pyodide", packages)  # raises on any sha256 mismatch
+    official = rt.cache_root() / f"pyodide-{rt.VERSION}"  # the checked originals (or DLBOOK_PYODIDE's copy)
+    if os.environ.get("DLBOOK_PYODIDE"):
+        official = Path(os.environ["DLBOOK_PYODIDE"])
+    if shutil.which("node") and (official / "pyodide-lock.json").is_file():
+        # the shipped runtime is precompiled: the official files with each module as bytecode, nothing else changed
+        official_lock = rt.read_lock(official)
+        assert (live / "pyodide" / "fontlist.json").is_file(), "matplotlib's font cache was not shipped"
+        for name in packages:
+            mine, theirs = dict(lock[name]), dict(official_lock[name])
+            assert {**mine, "sha256": ""} == {**theirs, "sha256": ""}, f"{name}: lock entry changed beyond its sha256"
+            shipped_names = set(zipfile.ZipFile(live / "pyodide" / mine["file_name"]).namelist())
+            official_names = set(zipfile.ZipFile(official / theirs["file_name"]).namelist())
+            assert {n.removesuffix("c") if n.endswith(".pyc") else n for n in shipped_names} == official_names, name
+        numpy = zipfile.ZipFile(live / "pyodide" / lock["numpy"]["file_name"]).namelist()
+        assert not [n for n in numpy if n.endswith(".py") and ".dist-info/" not in n], "numpy shipped as source"
     assert not list((built_book / "_static").rglob("pyodide*")), "runtime files leaked into _static/"
     for page in ["index.html", *CHAPTER_PAGES]:
         text = (built_book / page).read_text(encoding="utf-8")

@@ -3,13 +3,8 @@
 // _static/ (this file is _static/live/worker.mjs). The worker imports dlbook.browser and calls its register_demo()
 // and render_frame(): the demos' own compute/draw, the same functions the notebook runs.
 import { loadPyodide } from "../../_live/pyodide/pyodide.mjs";
+import { bootDlbook } from "./boot.mjs";
 
-// Unpack the shipped dlbook package and make it importable (tests/pyodide_demos.mjs runs the same lines).
-const BOOT = `import sys, zipfile
-zipfile.ZipFile('/tmp/dlbook.zip').extractall('/dlbook_lib')
-sys.path.insert(0, '/dlbook_lib')
-import matplotlib
-matplotlib.use('Agg')`;
 const base = new URL("../../_live/", import.meta.url);
 let py = null;
 let browser = null;
@@ -22,6 +17,8 @@ async function boot({ packages, demos }) {
     if (!r.ok) throw new Error(`dlbook.zip: HTTP ${r.status}`);
     return r.arrayBuffer();
   });
+  // matplotlib's font cache, built with the runtime (absent when the build could not precompile it)
+  const fonts = fetch(new URL("pyodide/fontlist.json", base)).then((r) => (r.ok ? r.arrayBuffer() : null), () => null);
   const specs = demos.map((d) => JSON.parse(d.spec));
   const data = specs.map((s) => s.data_url && fetch(s.data_url).then((r) => {
     if (!r.ok) throw new Error(`${s.data_url}: HTTP ${r.status}`);
@@ -32,9 +29,8 @@ async function boot({ packages, demos }) {
   const core = performance.now() - t0;
   await py.loadPackage(packages, { messageCallback: () => {}, errorCallback: (m) => console.warn(m) });
   const loaded = performance.now() - t0;
-  py.FS.writeFile("/tmp/dlbook.zip", new Uint8Array(await zip));
-  py.runPython(BOOT);
-  browser = py.pyimport("dlbook.browser");
+  const fontList = await fonts;
+  browser = bootDlbook(py, new Uint8Array(await zip), fontList && new Uint8Array(fontList));
   py.FS.mkdirTree("/tmp/dlbook-data");
   for (const [i, d] of demos.entries()) {
     Object.assign(lazy, specs[i].lazy || {});
