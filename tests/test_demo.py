@@ -124,6 +124,26 @@ def test_every_demo_over_its_whole_range(name: str) -> None:
     assert np.median(times) < 0.1, f"{name}: median update took {np.median(times) * 1000:.0f} ms (budget 100 ms)"
 
 
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_titles_sit_clear_of_the_offset_text(name: str) -> None:
+    """dlbook.plotting.new_figure fixes each title just above its axes (matplotlib would otherwise search for
+    what sits on top, at a tenth of a live frame's time): at the defaults no y offset text runs into a title."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    demo = DEMOS[name]()
+    fig = demo.frame(**demo.defaults)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for ax in fig.axes:
+        offset = ax.yaxis.offsetText
+        if not (offset.get_visible() and offset.get_text()):
+            continue
+        for title in (ax.title, ax._left_title, ax._right_title):
+            assert not (title.get_text() and offset.get_window_extent(renderer).overlaps(
+                title.get_window_extent(renderer))), f"{name}: title {title.get_text()!r} overlaps {offset.get_text()!r}"
+
+
 #: Most values of one control the sweep visits: a slider with more steps is visited at this many evenly spread
 #: steps, both ends included (the live page can take every step; tests/test_pyodide.py adds random ones).
 SWEEP_POINTS = 41

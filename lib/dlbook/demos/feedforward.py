@@ -53,9 +53,9 @@ def _draw_xor_panels(axes: Any, data: dict[str, Any]) -> None:
     net = data["net"]
     ax.imshow(np.clip(data["surface"], -0.5, 1.5), origin="lower", extent=(-0.5, 1.5, -0.5, 1.5),
               cmap="RdBu_r", vmin=-0.5, vmax=1.5, alpha=0.8)
-    for (p, q), t, o in zip(XOR_X, XOR_Y, data["out"]):
-        color = COLORS["second"] if t == 1 else COLORS["data"]
-        ax.plot(p, q, "o", color=color, mec="k", ms=8)
+    colors = [COLORS["second"] if t == 1 else COLORS["data"] for t in XOR_Y]
+    ax.scatter(XOR_X[:, 0], XOR_X[:, 1], s=64, c=colors, edgecolors="k", zorder=2)  # one artist for the 4 points
+    for (p, q), o in zip(XOR_X, data["out"]):
         ax.text(p + 0.07, q + 0.07, f"f={o:.2f}", fontsize=7)
     ax.set_title(f"input space: f(x); MSE = {data['mse']:.3f}", fontsize=9)
     ax.set_xlabel("x₁", labelpad=1)
@@ -64,8 +64,7 @@ def _draw_xor_panels(axes: Any, data: dict[str, Any]) -> None:
     ax.set_yticks([0, 1])
     h = data["h"]
     lim = max(2.5, float(np.abs(h[:, :2]).max()) + 0.5)
-    for (p, q), t in zip(h[:, :2], XOR_Y):
-        hx.plot(p, q, "o", color=COLORS["second"] if t == 1 else COLORS["data"], mec="k", ms=8)
+    hx.scatter(h[:, 0], h[:, 1], s=64, c=colors, edgecolors="k", zorder=2)
     w, t = net.w, np.array([-0.5, lim])
     if h.shape[1] == 2 and abs(w[1]) > 1e-9:  # the line wᵀh + b = ½ separates the classes in h-space
         hx.plot(t, (0.5 - net.b - w[0] * t) / w[1], color="k", lw=1)

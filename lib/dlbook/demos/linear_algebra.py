@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
@@ -151,6 +152,8 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     fig, ax, bx = two_panels(3.6, width=4.0)
     X, P, d, best = data["X"], data["proj"], data["d"], data["best"]
     square(ax, 4.5)
+    ax.set_xticks([-4, 0, 4])  # few ticks: building and drawing them is about half of a live frame
+    ax.set_yticks([-4, 0, 4])
     ax.add_collection(LineCollection(np.stack([X, P], axis=1), colors=COLORS["second"], linewidths=0.6, alpha=0.6))
     ax.scatter(X[:, 0], X[:, 1], s=12, color=COLORS["data"], label="data x")
     ax.scatter(P[:, 0], P[:, 1], s=10, color=COLORS["model"], label="reconstruction dd$^T$x")
@@ -170,6 +173,8 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     bx.set_xlabel("direction angle (°)")
     bx.set_ylabel("sum over the points")
     bx.set_xlim(0, 180)
+    bx.set_xticks(range(0, 181, 45))
+    bx.yaxis.set_major_locator(MaxNLocator(4))
     bx.set_ylim(0, data["eigenvalues"].sum() * 1.05)
     bx.set_title(f"captured {data['captured']:.1f} + error {data['error']:.1f} = {data['eigenvalues'].sum():.1f}",
                  fontsize=10)
@@ -282,8 +287,11 @@ def unit_ball_compute(p: float, x1: float = 1.5, x2: float = 0.8) -> dict[str, A
 
 
 def unit_ball_draw(data: dict[str, Any]) -> Figure:
-    fig, (ax,) = new_figure(width=4.4, height=4.2)
+    fig, (ax,) = new_figure(width=4.4, height=4.2, layout=None)  # fixed margins: a live frame draws in half the time
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.11, top=0.93)
     square(ax, 2.0)
+    ax.set_xticks(range(-2, 3))  # whole numbers: half as many ticks to build on every frame
+    ax.set_yticks(range(-2, 3))
     for (name, ball), color in zip(data["refs"].items(), (COLORS["second"], COLORS["optimum"], COLORS["muted"])):
         ax.plot(*ball.T, color=color, lw=1, ls=":", label=f"{name} unit circle")
     ax.fill(*data["ball"].T, color=COLORS["data"], alpha=0.25)

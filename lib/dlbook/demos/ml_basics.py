@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
 
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
@@ -115,7 +115,10 @@ def _two_panels(top: float = 0.88) -> tuple[Figure, Any, Any]:
 
 
 def _plain_log_ticks(ax: Any) -> None:
-    """Label a log y-axis ``1e-2``, ``1e0``, … as plain text (mathtext labels cost ~30% of a frame)."""
+    """Label a log y-axis ``1e-2``, ``1e0``, … as plain text (mathtext labels cost ~30% of a frame), at most
+    five of them (each tick is built and drawn on every frame: about half of a live frame's time)."""
+    ax.yaxis.set_major_locator(LogLocator(numticks=5))
+    ax.yaxis.set_minor_locator(NullLocator())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{int(round(np.log10(v)))}" if v > 0 else ""))
     ax.yaxis.set_minor_formatter(NullFormatter())
 
@@ -127,6 +130,8 @@ def _draw_fit(ax: Any, data: dict[str, Any], label: str) -> None:
     ax.scatter(data["x"], data["y"], color=COLORS["data"], zorder=3, s=22, label="training points")
     ax.set_ylim(-1.5, 4.5)
     ax.set_xlim(-1.05, 1.05)
+    ax.set_xticks([-1, 0, 1])  # few ticks: they are most of a live frame's drawing time
+    ax.set_yticks([0, 2, 4])
     ax.set_xlabel("x")
     ax.legend(loc="upper center", fontsize=7)
 
@@ -147,7 +152,7 @@ def polynomial_capacity_draw(data: dict[str, Any]) -> Figure:
     _plain_log_ticks(bx)
     bx.set_xlabel("polynomial degree (capacity)")
     bx.set_ylabel("mean squared error")
-    bx.set_xticks(degrees)
+    bx.set_xticks(degrees[::3])
     bx.legend(loc="upper left", fontsize=7)
     bx.set_title(f"n = {data['n_train']}: train {data['train_mse'][d]:.3g}, test {data['test_mse'][d]:.3g}; "
                  f"best degree {data['best_degree']}", fontsize=9)
@@ -211,6 +216,7 @@ def weight_decay_draw(data: dict[str, Any]) -> Figure:
     bx.plot([data["log_lambda"]] * 2, [data["train"], data["test"]], "o", color="k", ms=5)
     _plain_log_ticks(bx)
     bx.set_xlabel("log10 λ")
+    bx.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     bx.set_ylabel("mean squared error")
     bx.legend(loc="upper left", fontsize=7)
     bx.set_title(f"train {data['train']:.3g}, test {data['test']:.3g}", fontsize=10)
