@@ -121,7 +121,8 @@ def test_mixture_divergences_match_quadrature(mix) -> None:
 def test_reverse_kl_gradient_matches_finite_differences() -> None:
     w, m, s = (np.asarray(a) for a in MIXTURES[3])
     for th in [(0.0, 0.0), (1.3, -0.7), (-2.5, 1.2)]:
-        _, g = _reverse_kl_and_grad(w, m, s, *th)
+        kl, g = _reverse_kl_and_grad(w, m, s, *th)
+        assert kl == pytest.approx(reverse_kl(w, m, s, th[0], np.exp(th[1])), rel=1e-12)
         eps = 1e-6
         fd = [(reverse_kl(w, m, s, th[0] + eps, np.exp(th[1])) - reverse_kl(w, m, s, th[0] - eps, np.exp(th[1])))
               / (2 * eps),

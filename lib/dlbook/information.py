@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from dlbook.checks import as_array, check_positive, check_probabilities
-from dlbook.prob import mixture_logpdf, mixture_moments, mixture_responsibilities
+from dlbook.prob import logsumexp, mixture_log_terms, mixture_logpdf, mixture_moments
 
 __all__ = [
     "GaussianFit",
@@ -227,8 +227,11 @@ def _reverse_kl_and_grad(w: np.ndarray, mu: np.ndarray, sd: np.ndarray, mean: fl
     """
     std = float(np.exp(log_std))
     x = mean + std * _Z
-    kl = float(reverse_kl(w, mu, sd, mean, std))
-    dlogp = (mixture_responsibilities(x, w, mu, sd) * (mu - x[:, None]) / sd**2).sum(axis=1)
+    log_terms = mixture_log_terms(x, w, mu, sd)  # once for both: the fits call this a few hundred times
+    log_p = logsumexp(log_terms, axis=-1)
+    kl = max(-gaussian_entropy(std) - float(log_p @ _ZW), 0.0)  # reverse_kl, on the same grid
+    responsibilities = np.exp(log_terms - log_p[:, None])
+    dlogp = (responsibilities * (mu - x[:, None]) / sd**2).sum(axis=1)
     grad = np.array([-(_ZW @ dlogp), -1.0 - std * (_ZW @ (_Z * dlogp))])
     return kl, grad
 

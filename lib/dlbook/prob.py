@@ -201,11 +201,15 @@ def mixture_logpdf(x: Any, weights: Any, means: Any, stds: Any) -> Any:
     Computed with log-sum-exp over the components, so it stays finite far in the tails.
     """
     w, mu, sd = _mixture_params(weights, means, stds)
-    x = as_array(x, "x")
+    return logsumexp(mixture_log_terms(as_array(x, "x"), w, mu, sd), axis=-1)
+
+
+def mixture_log_terms(x: np.ndarray, w: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """log(P(c = i) N(x; μᵢ, σᵢ²)) of each component i, on a new last axis, for checked arrays (§3.9.6):
+    their log-sum-exp is log p(x) and their softmax the responsibilities P(c = i | x)."""
     z = (x[..., None] - mu) / sd
     with np.errstate(divide="ignore"):  # a zero weight contributes log 0 = -inf, which logsumexp handles
-        log_terms = np.log(w) - 0.5 * np.log(2.0 * np.pi) - np.log(sd) - 0.5 * z**2
-    return logsumexp(log_terms, axis=-1)
+        return np.log(w) - 0.5 * np.log(2.0 * np.pi) - np.log(sd) - 0.5 * z**2
 
 
 def mixture_responsibilities(x: Any, weights: Any, means: Any, stds: Any) -> np.ndarray:
@@ -215,10 +219,7 @@ def mixture_responsibilities(x: Any, weights: Any, means: Any, stds: Any) -> np.
     array of shape ``x.shape + (k,)`` whose last axis sums to one, computed as a softmax of the log terms.
     """
     w, mu, sd = _mixture_params(weights, means, stds)
-    x = as_array(x, "x")
-    with np.errstate(divide="ignore"):
-        log_terms = np.log(w) - np.log(sd) - 0.5 * ((x[..., None] - mu) / sd) ** 2
-    return softmax(log_terms, axis=-1)
+    return softmax(mixture_log_terms(as_array(x, "x"), w, mu, sd), axis=-1)
 
 
 def mixture_pdf(x: Any, weights: Any, means: Any, stds: Any) -> Any:
