@@ -47,11 +47,12 @@ def pyodide_run(tmp_path_factory) -> dict:
     if node is None:
         pytest.skip("node is not installed (apt-get install -y nodejs; .ci/run does it): cannot run Pyodide")
     try:
-        runtime, _ = rt.shipped_runtime()  # what the book ships: precompiled when node can do it
+        runtime, slow = rt.shipped_runtime()  # what the book ships: precompiled, since node is here
     except rt.RuntimeUnavailable as e:
         if "DLBOOK_LIVE=0" in str(e):
             pytest.skip(str(e))
         pytest.fail(f"Pyodide runtime unavailable: {e}\n{rt.runtime_help()}")
+    assert slow is None, f"node is installed but the runtime was not precompiled: {slow}"
     tmp = tmp_path_factory.mktemp("pyodide")
     rng = random.Random(0)
     demos, cases, packages, expected = {}, [], set(), {}
@@ -72,6 +73,8 @@ def pyodide_run(tmp_path_factory) -> dict:
     proc = subprocess.run([node, str(NODE_SCRIPT), str(runtime), str(zip_path), str(tmp / "cases.json")],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"node exited with {proc.returncode}:\n{proc.stderr[-4000:]}"
+    # the shipped font cache was used: matplotlib warns when it has to list the fonts itself
+    assert "building the font cache" not in proc.stderr + proc.stdout, "matplotlib ignored the shipped fontlist.json"
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     return {"result": result, "demos": demos, "cases": cases, "expected": expected}
 

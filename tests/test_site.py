@@ -89,9 +89,13 @@ def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
         for name in packages:
             mine, theirs = dict(lock[name]), dict(official_lock[name])
             assert {**mine, "sha256": ""} == {**theirs, "sha256": ""}, f"{name}: lock entry changed beyond its sha256"
-            shipped_names = set(zipfile.ZipFile(live / "pyodide" / mine["file_name"]).namelist())
-            official_names = set(zipfile.ZipFile(official / theirs["file_name"]).namelist())
-            assert {n.removesuffix("c") if n.endswith(".pyc") else n for n in shipped_names} == official_names, name
+            shipped = {i.filename: i.CRC for i in zipfile.ZipFile(live / "pyodide" / mine["file_name"]).infolist()}
+            original = {i.filename: i.CRC for i in zipfile.ZipFile(official / theirs["file_name"]).infolist()}
+            assert {n.removesuffix("c") if n.endswith(".pyc") else n for n in shipped} == set(original), name
+            changed = [n for n, crc in shipped.items() if not n.endswith(".pyc") and crc != original[n]]
+            assert not changed, f"{name}: files other than compiled modules differ from the official ones: {changed[:5]}"
+        for core in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm"):
+            assert (live / "pyodide" / core).read_bytes() == (official / core).read_bytes(), f"{core} was changed"
         numpy = zipfile.ZipFile(live / "pyodide" / lock["numpy"]["file_name"]).namelist()
         assert not [n for n in numpy if n.endswith(".py") and ".dist-info/" not in n], "numpy shipped as source"
     assert not list((built_book / "_static").rglob("pyodide*")), "runtime files leaked into _static/"
@@ -99,6 +103,21 @@ def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
         text = (built_book / page).read_text(encoding="utf-8")
         has_live = 'class="dlbook-demo-live"' in text
         assert ("live/live.js" in text) == has_live, f"{page}: live script present={not has_live}, live demos={has_live}"
+
+
+def test_mathjax_and_theme_scripts_wait_for_the_parsed_page(built_book: Path) -> None:
+    """dlbook.sphinxext.load_after_parse on the built pages: no page defers MathJax or the theme's scripts (they
+    would hold back DOMContentLoaded); each page that had them loads them after it, from files that exist."""
+    for page in ["index.html", *CHAPTER_PAGES]:
+        path = built_book / page
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r'<script defer[^>]*(mathjax/tex-mml-chtml|scripts/bootstrap|scripts/pydata-sphinx-theme)',
+                             text), f"{page} still defers a script it should load after parsing"
+        lists = re.findall(r'(\[[^\]]*\])\.forEach\(function\(u\)\{add\(u,(?:true|false)\);\}\)', text)
+        urls = [u for found in lists for u in json.loads(found)]
+        assert any("tex-mml-chtml" in u for u in urls) and any("pydata-sphinx-theme" in u for u in urls), page
+        for u in urls:
+            assert (path.parent / u.split("?")[0]).is_file(), f"{page}: {u} does not exist"
 
 
 @pytest.mark.browser

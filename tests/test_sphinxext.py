@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 
 import numpy as np
@@ -105,17 +104,17 @@ def test_a_pasted_figure_borrows_the_alt_text_of_its_own_page() -> None:
 
 def test_mathjax_and_theme_scripts_load_after_the_page_is_parsed() -> None:
     page = ('<html><head><script src="_static/doctools.js"></script>\n'
-            '<script defer="defer" src="_static/vendor/mathjax/tex-mml-chtml.js?v=1"></script>\n'
+            '<script defer="defer" src="_static/vendor/mathjax/tex-mml-chtml.js?v=1&amp;a=b"></script>\n'
             '<script type="module" src="_static/live/live.js"></script>\n</head><body>'
             '<script defer src="_static/scripts/bootstrap.js?digest=a"></script>\n'
             '<script defer src="_static/scripts/pydata-sphinx-theme.js?digest=a"></script>\n</body></html>')
     out = sphinxext.load_after_parse(page)
     assert "defer" not in out, "a deferred script would still run before DOMContentLoaded"
     head = out.split("</head>")[0]
-    loader = re.search(r'addEventListener\("DOMContentLoaded",function\(\)\{(\[.*?\])\.forEach', head)
-    assert loader, "no loader in the head"
-    assert json.loads(loader.group(1)) == ["_static/vendor/mathjax/tex-mml-chtml.js?v=1",
-                                           "_static/scripts/bootstrap.js?digest=a",
-                                           "_static/scripts/pydata-sphinx-theme.js?digest=a"]
+    lists = re.findall(r'(\[[^\]]*\])\.forEach\(function\(u\)\{add\(u,(true|false)\);\}\)', head)
+    assert lists == [('["_static/scripts/bootstrap.js?digest=a", "_static/scripts/pydata-sphinx-theme.js?digest=a"]',
+                      "true"), ('["_static/vendor/mathjax/tex-mml-chtml.js?v=1&a=b"]', "false")], lists
+    assert 'addEventListener("DOMContentLoaded"' in head, "the scripts must wait for DOMContentLoaded"
+    assert '<link rel="preload" as="script" href="_static/vendor/mathjax/tex-mml-chtml.js?v=1&amp;a=b">' in head
     assert '<script src="_static/doctools.js"></script>' in out and 'src="_static/live/live.js"' in out
     assert sphinxext.load_after_parse("<p>no scripts</p>") == "<p>no scripts</p>"

@@ -168,7 +168,12 @@ def assemble(out: Path, packages: Iterable[str] = PACKAGES) -> Path:
 
 
 def _core_intact(folder: Path) -> bool:
-    stamp = folder / "CORE.sha256"
+    return _files_intact(folder, "CORE.sha256")
+
+
+def _files_intact(folder: Path, stamp_name: str) -> bool:
+    """Whether ``folder/stamp_name`` exists and every file it lists still has its sha256."""
+    stamp = folder / stamp_name
     if not stamp.is_file():
         return False
     for line in stamp.read_text(encoding="utf-8").splitlines():
@@ -244,55 +249,71 @@ def font_list_json() -> str:
     return json.dumps(fm.fontManager, cls=fm._JSONEncoder, indent=0)
 
 
-def _tool_key(folder: Path) -> str:
-    """What the compiled copy depends on: the checked lock (which names every file by sha256) and this code."""
+def _tool_key(folder: Path, packages: tuple[str, ...]) -> str:
+    """What the compiled copy depends on: the checked core files and lock (which names every package file by its
+    sha256), the packages it holds, and this code."""
     h = hashlib.sha256()
-    for part in (folder / "pyodide-lock.json", folder / "python_stdlib.zip", Path(__file__), PREPARE):
+    for part in (*(folder / c for c in CORE), Path(__file__), PREPARE):
         h.update(_sha256(part).encode())
+    h.update(",".join(sorted(packages)).encode())
     return h.hexdigest()[:16]
+
+
+def _write_manifest(folder: Path) -> None:
+    """``MANIFEST.sha256``: the sha256 of every file of ``folder``, written last, so a complete copy has one."""
+    lines = [f"{_sha256(f)}  {f.name}\n" for f in sorted(folder.iterdir()) if f.name != "MANIFEST.sha256"]
+    (folder / "MANIFEST.sha256").write_text("".join(lines), encoding="utf-8")
 
 
 def precompile(folder: Path, packages: Iterable[str] = PACKAGES) -> Path:
     """A copy of the checked runtime ``folder`` whose Python files are compiled, plus ``fontlist.json``.
 
     Built once with node (:data:`PREPARE` runs :func:`sourceless` and :func:`font_list_json` under the runtime
-    itself) and cached; its ``pyodide-lock.json`` is the official one with the sha256 of the compiled files.
-    Raises :class:`RuntimeUnavailable` when node is missing or the step fails.
+    itself) and cached; its ``pyodide-lock.json`` is the official one with the sha256 of the compiled files, and
+    its ``MANIFEST.sha256`` lists every file, checked each time the copy is reused (a damaged copy is rebuilt).
+    One process builds at a time (a file lock). Raises :class:`RuntimeUnavailable` when node is missing or the
+    step fails.
     """
+    import fcntl
+
     packages = tuple(packages)
     verify_runtime(folder, packages)
-    out = cache_root() / f"pyodide-{VERSION}-pyc-{_tool_key(folder)}"
-    if (out / "DONE").is_file():
-        verify_runtime(out, packages)
-        return out
-    node = shutil.which("node")
-    if node is None:
-        raise RuntimeUnavailable("node is not installed, so the runtime's Python files cannot be precompiled")
-    lock = json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))
-    files = [lock["packages"][n]["file_name"] for n in package_closure(lock["packages"], packages)]
-    archives = ["python_stdlib.zip", *(f for f in files if f.endswith((".whl", ".zip")))]
-    for old in cache_root().glob(f"pyodide-{VERSION}-pyc-*"):
-        shutil.rmtree(old, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(dir=cache_root(), prefix="pyc-"))
-    try:
-        proc = subprocess.run([node, str(PREPARE), str(folder), str(tmp), str(Path(__file__)), *archives],
-                              capture_output=True, text=True, timeout=1800)
-        if proc.returncode != 0:
-            raise RuntimeUnavailable(f"precompiling under node failed: {proc.stderr[-800:]}")
-        for name in [*CORE, *files]:
-            if not (tmp / name).exists():
-                shutil.copyfile(folder / name, tmp / name)
-        for entry in lock["packages"].values():
-            if (tmp / entry["file_name"]).is_file():
-                entry["sha256"] = _sha256(tmp / entry["file_name"])
-        (tmp / "pyodide-lock.json").write_text(json.dumps(lock), encoding="utf-8")
-        verify_runtime(tmp, packages)
-        (tmp / "DONE").write_text(f"compiled from {folder}\n", encoding="utf-8")
-        tmp.rename(out)
-    except (OSError, subprocess.SubprocessError) as e:
-        raise RuntimeUnavailable(f"precompiling under node failed: {e}") from e
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    cache_root().mkdir(parents=True, exist_ok=True)
+    out = cache_root() / f"pyodide-{VERSION}-pyc-{_tool_key(folder, packages)}"
+    with open(cache_root() / ".precompile.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # another build or test may be compiling the same copy
+        if _files_intact(out, "MANIFEST.sha256"):
+            verify_runtime(out, packages)
+            return out
+        node = shutil.which("node")
+        if node is None:
+            raise RuntimeUnavailable("node is not installed, so the runtime's Python files cannot be precompiled")
+        lock = json.loads((folder / "pyodide-lock.json").read_text(encoding="utf-8"))
+        files = [lock["packages"][n]["file_name"] for n in package_closure(lock["packages"], packages)]
+        archives = ["python_stdlib.zip", *(f for f in files if f.endswith((".whl", ".zip")))]
+        for old in cache_root().glob(f"pyodide-{VERSION}-pyc-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            tmp = Path(tempfile.mkdtemp(dir=cache_root(), prefix="pyc-"))
+            try:
+                proc = subprocess.run([node, str(PREPARE), str(folder), str(tmp), str(Path(__file__)), *archives],
+                                      capture_output=True, text=True, timeout=1800)
+                if proc.returncode != 0:
+                    raise RuntimeUnavailable(f"precompiling under node failed: {proc.stderr[-800:]}")
+                for name in [*CORE, *files]:
+                    if not (tmp / name).exists():
+                        shutil.copyfile(folder / name, tmp / name)
+                for entry in lock["packages"].values():
+                    if (tmp / entry["file_name"]).is_file():
+                        entry["sha256"] = _sha256(tmp / entry["file_name"])
+                (tmp / "pyodide-lock.json").write_text(json.dumps(lock), encoding="utf-8")
+                verify_runtime(tmp, packages)
+                _write_manifest(tmp)
+                tmp.rename(out)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except (OSError, subprocess.SubprocessError) as e:
+            raise RuntimeUnavailable(f"precompiling under node failed: {e}") from e
     return out
 
 

@@ -28,6 +28,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -210,15 +211,20 @@ _AFTER_LOAD = re.compile(r'<script defer(?:="defer")? src="([^"]*(?:/mathjax/tex
 
 
 def load_after_parse(text: str) -> str:
-    """Load the :data:`_AFTER_LOAD` scripts just after DOMContentLoaded (in their order) instead of just before
-    it, so a page's text and demo controls are ready sooner; the maths is typeset as before, once MathJax runs."""
-    sources = _AFTER_LOAD.findall(text)
+    """Load the :data:`_AFTER_LOAD` scripts just after DOMContentLoaded instead of just before it, so a page's text
+    and demo controls are ready sooner. The theme's scripts run first, in their order (they resolve the colour
+    theme); MathJax runs on its own once downloaded, which a preload starts while the page is parsed."""
+    sources = [html.unescape(u) for u in _AFTER_LOAD.findall(text)]
     if not sources or "</head>" not in text:
         return text
-    loader = ('<script>addEventListener("DOMContentLoaded",function(){' + json.dumps(sources) +
-              '.forEach(function(u){var s=document.createElement("script");s.src=u;s.async=false;'
-              'document.head.appendChild(s);});});</script>\n')
-    return _AFTER_LOAD.sub("", text).replace("</head>", loader + "</head>", 1)
+    theme = [u for u in sources if "/mathjax/" not in u]
+    maths = [u for u in sources if "/mathjax/" in u]
+    preload = "".join(f'<link rel="preload" as="script" href="{html.escape(u)}">\n' for u in maths)
+    loader = ('<script>addEventListener("DOMContentLoaded",function(){function add(u,inOrder){'
+              'var s=document.createElement("script");s.src=u;s.async=!inOrder;document.head.appendChild(s);}'
+              f'{json.dumps(theme)}.forEach(function(u){{add(u,true);}});'
+              f'{json.dumps(maths)}.forEach(function(u){{add(u,false);}});}});</script>\n')
+    return _AFTER_LOAD.sub("", text).replace("</head>", preload + loader + "</head>", 1)
 
 
 _FA_RULE = re.compile(r'((?:\.fa-[\w-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4})"\}')
@@ -324,8 +330,6 @@ _DEFINES = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(\w+)", re.M)
 
 def listing_summary(head: str, code: str) -> str | None:
     """The one-line summary of a show_source listing, or None if ``head`` is not a listing's heading line."""
-    import html
-
     m = _LISTING_HEAD.match(head.strip())
     if m is None:
         return None
@@ -402,8 +406,9 @@ def _on_builder_inited(app: Any) -> None:
         return
     try:
         app._dlbook_runtime, slow = rt.shipped_runtime()
-        logger.info(f"dlbook: live demos on (Pyodide {rt.VERSION} from {app._dlbook_runtime}, every file "
-                    "checked against pyodide-lock.json)")
+        how = ("the registry files, each checked against the official pyodide-lock.json" if slow else
+               "precompiled from the registry files, each checked against the official pyodide-lock.json")
+        logger.info(f"dlbook: live demos on (Pyodide {rt.VERSION} from {app._dlbook_runtime}: {how})")
         if slow:
             logger.info(f"dlbook: the runtime is shipped as checked, not precompiled, so live demos start "
                         f"more slowly: {slow}", color="red")
@@ -505,8 +510,6 @@ def borrow_image_alts(text: str, alts: dict[str, str]) -> str:
 
 
 def _attr(text: str) -> str:
-    import html
-
     return html.escape(html.unescape(text), quote=True)
 
 

@@ -13,7 +13,7 @@ from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.floating_point import naive_log_softmax, naive_softmax
 from dlbook.optimize import (constrained_lstsq, gradient_descent, max_stable_learning_rate, newton_step,
                              quadratic_with_condition, regularised_lstsq, steepest_descent_exact)
-from dlbook.plotting import COLORS, new_figure, square, two_panels
+from dlbook.plotting import COLORS, square, two_panels
 from dlbook.prob import log_softmax, softmax
 
 
