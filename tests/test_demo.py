@@ -150,6 +150,19 @@ def test_fixed_titles_sit_where_matplotlib_would_put_them(name: str, monkeypatch
         assert abs(y - y_auto) < 0.5 and abs(x - x_auto) < 0.5, f"{name}: a title moved from {y_auto:.1f} to {y:.1f} px"
 
 
+def test_cd_demo_looks_up_the_fits_it_would_train() -> None:
+    """The CD demo ships its trained fits as data (training stays out of the slider's update): each lookup is
+    the fit that training for that k gives."""
+    from dlbook.demos.partition_function import GRID_K_MAX, cd_spurious_compute, cd_spurious_demo
+
+    demo = cd_spurious_demo()
+    for k in (1, GRID_K_MAX // 2, GRID_K_MAX):
+        shipped, trained = cd_spurious_compute(k, **demo.data), cd_spurious_compute(k)
+        assert shipped["spurious"] == trained["spurious"]
+        for method, fit in trained["fits"].items():
+            np.testing.assert_array_equal(shipped["fits"][method], fit)
+
+
 #: Most values of one control the sweep visits: a slider with more steps is visited at this many evenly spread
 #: steps, both ends included (the live page can take every step; tests/test_pyodide.py adds random ones).
 SWEEP_POINTS = 41
