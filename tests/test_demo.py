@@ -125,6 +125,32 @@ def test_every_demo_over_its_whole_range(name: str) -> None:
     assert np.median(times) < 0.1, f"{name}: median update took {np.median(times) * 1000:.0f} ms (budget 100 ms)"
 
 
+def test_new_figure_builds_only_the_ticks_in_view() -> None:
+    """matplotlib's locators return a tick beyond each end of the view, which it builds and never draws; the
+    book's figures get only the ticks inside (still the default locator, so category axes use their own)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import AutoLocator
+
+    from dlbook.plotting import InViewLocator, color_key
+
+    fig, (ax, bx) = new_figure(ncols=2)
+    ax.plot([0.3, 7.7], [-5.0, 5.0])
+    bx.bar(["a", "b", "c"], [1.0, 2.0, 3.0])
+    color_key(bx, [("first", "red"), ("second", "blue")])
+    FigureCanvasAgg(fig).draw()
+    for axis in (ax.xaxis, ax.yaxis, bx.yaxis):
+        lo, hi = sorted(axis.get_view_interval())
+        ticks = axis.get_majorticklocs()
+        everything = AutoLocator()
+        everything.set_params(nbins=5)
+        everything.set_axis(axis)
+        assert set(ticks) == {t for t in everything() if lo <= t <= hi} and len(ticks) < len(everything())
+        assert isinstance(axis.get_major_locator(), InViewLocator)
+    assert list(bx.get_xticks()) == [0, 1, 2] and type(bx.xaxis.get_major_locator()).__name__ == "StrCategoryLocator"
+    words = [(t.get_text(), t.get_color(), t.get_position()[1]) for t in bx.texts]
+    assert [w[:2] for w in words] == [("first", "red"), ("second", "blue")] and words[0][2] > words[1][2]
+
+
 def _title_boxes(fig: Figure) -> list[tuple[float, float]]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -161,6 +187,59 @@ def test_cd_demo_looks_up_the_fits_it_would_train() -> None:
         assert shipped["spurious"] == trained["spurious"]
         for method, fit in trained["fits"].items():
             np.testing.assert_array_equal(shipped["fits"][method], fit)
+
+
+def test_kl_explorer_looks_up_the_fits_it_would_compute() -> None:
+    """The KL explorer ships its fits as data (a reverse-KL fit takes 140-260 ms in the browser): each lookup is
+    the fit the optimiser finds for that p (called afresh here, not through the cache), and a p off the
+    sliders' grid is fitted."""
+    from dlbook.demos.probability import KL_SEPARATIONS, KL_WEIGHTS, kl_explorer_compute, kl_explorer_demo, two_mode_mixture
+    from dlbook.information import fit_forward_kl, fit_reverse_kl
+
+    demo = kl_explorer_demo()
+    sliders = {c.name: c.sweep() for c in demo.controls}
+    assert sliders["separation"] == list(np.arange(KL_SEPARATIONS[0], KL_SEPARATIONS[1] + 1e-9, KL_SEPARATIONS[2]))
+    assert np.allclose(sliders["weight"], np.arange(KL_WEIGHTS[0], KL_WEIGHTS[1] + 1e-9, KL_WEIGHTS[2]))
+    for sep, weight in [(2.0, 0.5), (2.25, 0.7), (2.75, 0.65), (4.0, 0.9), (3.1, 0.62)]:
+        shipped = kl_explorer_compute(sep, weight, 0.5, 0.0, 1.0, **demo.data)
+        p = two_mode_mixture(sep, weight, 0.5)
+        fwd, rev = fit_forward_kl(*p), fit_reverse_kl(*p)
+        assert (shipped["forward"].mean, shipped["forward"].std) == (fwd.mean, fwd.std)
+        assert shipped["forward"].kl == pytest.approx(fwd.kl, rel=1e-12)
+        assert shipped["reverse"] == rev, f"separation {sep}, weight {weight}"
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_reused_figures_draw_the_same_pixels(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the browser new_figure hands out unpickled copies of a figure built once (dlbook.plotting.reuse_figures):
+    a live demo draws the same pixels on such a copy as on a fresh figure (checked with every control at its
+    far end)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dlbook import browser, plotting
+
+    demo = DEMOS[name]()
+    if browser.live_reason(demo) is not None:
+        pytest.skip("pre-rendered: its figures never reach the browser")
+
+    def pixels(values: dict) -> bytes:
+        canvas = FigureCanvasAgg(demo.draw(demo.compute(**(demo.data or {}), **values)))
+        canvas.draw()
+        return bytes(canvas.buffer_rgba())
+
+    far = {**demo.defaults, **{c.name: c.sweep()[-1] for c in demo.controls}}
+    monkeypatch.setattr(plotting, "_TEMPLATES", None)
+    fresh = pixels(far)
+    monkeypatch.setattr(plotting, "_TEMPLATES", {})
+    copied = pixels(far)  # new_figure pickles a template and draws on a copy of it
+    if not plotting._TEMPLATES:
+        assert name in NOT_ON_NEW_FIGURE, f"{name} draws no figure through new_figure: add it to NOT_ON_NEW_FIGURE"
+    assert copied == fresh
+
+
+#: Live demos that build their figures without new_figure (so the browser draws them without templates).
+NOT_ON_NEW_FIGURE = {"dlbook.demos.applications.ngram_demo", "dlbook.demos.applications.zca_demo",
+                     "dlbook.demos.autoencoders.pca_codes_demo"}
 
 
 #: Most values of one control the sweep visits: a slider with more steps is visited at this many evenly spread

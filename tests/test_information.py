@@ -12,7 +12,7 @@ from torch.distributions import Bernoulli, Categorical, Normal, kl_divergence
 from dlbook.information import (_reverse_kl_and_grad, bernoulli_cross_entropy, bernoulli_entropy, bernoulli_kl,
                                 cross_entropy, entropy, fit_forward_kl, fit_reverse_kl, forward_kl,
                                 gaussian_entropy, gaussian_expectation, kl_discrete, kl_gaussian, kl_numeric_1d,
-                                mixture_entropy, reverse_kl, self_information)
+                                mixture_entropy, reverse_kl, reverse_kl_curve, self_information)
 from dlbook.prob import gaussian_logpdf, laplace_pdf, mixture_logpdf, mixture_pdf
 
 RNG = np.random.default_rng(0)
@@ -118,6 +118,15 @@ def test_mixture_divergences_match_quadrature(mix) -> None:
         assert reverse_kl(w, m, s, mu, sg) == pytest.approx(rev, rel=1e-8)
 
 
+@pytest.mark.parametrize("mix", MIXTURES)
+def test_reverse_kl_curve_is_reverse_kl_along_the_grid(mix) -> None:
+    """The one-pass curve (log p evaluated once, windows of it weighted) against reverse_kl at each mean."""
+    for grid in (np.linspace(-5.0, 5.0, 81), np.linspace(-1.0, 2.0, 4), np.linspace(-3.0, 3.0, 7)):
+        for std in (0.3, 1.0, 2.5):
+            np.testing.assert_allclose(reverse_kl_curve(*mix, grid, std), reverse_kl(*mix, grid, std),
+                                       rtol=1e-6, atol=1e-9)
+
+
 def test_reverse_kl_gradient_matches_finite_differences() -> None:
     w, m, s = (np.asarray(a) for a in MIXTURES[3])
     for th in [(0.0, 0.0), (1.3, -0.7), (-2.5, 1.2)]:
@@ -213,6 +222,12 @@ def test_bad_inputs_raise_clear_errors() -> None:
         kl_numeric_1d(np.sin, np.cos, [0.0, 2.0, 1.0])
     with pytest.raises(ValueError, match="grid's shape"):
         kl_numeric_1d(lambda t: 0.0, np.cos, [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="evenly spaced with at least 2 points; got 3 points"):
+        reverse_kl_curve(*BOOK, [0.0, 1.0, 3.0], 1.0)
+    with pytest.raises(ValueError, match="increasing"):
+        reverse_kl_curve(*BOOK, [1.0, 0.0], 1.0)
+    with pytest.raises(ValueError, match="std must be finite and > 0"):
+        reverse_kl_curve(*BOOK, [0.0, 1.0], 0.0)
     with pytest.raises(ValueError, match="starts must be rows"):
         fit_reverse_kl(*BOOK, starts=[[0.0, -1.0]])
     with pytest.raises(ValueError, match="p must contain probabilities"):

@@ -10,13 +10,12 @@ from typing import Any
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.linalg import lp_norm, rotation, svd
 from dlbook.pca import PCA, direction_objective, fit_pca, pca_decode, pca_encode
-from dlbook.plotting import COLORS, new_figure, square, two_panels
+from dlbook.plotting import COLORS, InViewLocator, new_figure, square, two_panels
 
 
 # -- any 2×2 matrix: the unit circle becomes an ellipse (§2.7–2.8, fig. 2.3) ------------------------
@@ -174,7 +173,7 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     bx.set_ylabel("sum over the points")
     bx.set_xlim(0, 180)
     bx.set_xticks(range(0, 181, 45))
-    bx.yaxis.set_major_locator(MaxNLocator(4))
+    bx.yaxis.set_major_locator(InViewLocator(4))
     bx.set_ylim(0, data["eigenvalues"].sum() * 1.05)
     bx.set_title(f"captured {data['captured']:.1f} + error {data['error']:.1f} = {data['eigenvalues'].sum():.1f}",
                  fontsize=10)

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, NullLocator
+from matplotlib.ticker import FuncFormatter, NullFormatter, NullLocator
 
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.estimators import (expected_sample_variance, normal_quantile, sample_mean, sample_variance,
                                sample_variance_std)
-from dlbook.plotting import COLORS, new_figure
+from dlbook.plotting import COLORS, InViewLocator, InViewLogLocator, new_figure
 from dlbook.regression import fit_linear_regression, mean_squared_error, polynomial_features
 
 #: The true curve of the capacity demos: a quadratic, as in fig. 5.2.
@@ -117,7 +117,7 @@ def _two_panels(top: float = 0.88) -> tuple[Figure, Any, Any]:
 def _plain_log_ticks(ax: Any) -> None:
     """Label a log y-axis ``1e-2``, ``1e0``, … as plain text (mathtext labels cost ~30% of a frame), at most
     five of them (each tick is built and drawn on every frame: about half of a live frame's time)."""
-    ax.yaxis.set_major_locator(LogLocator(numticks=5))
+    ax.yaxis.set_major_locator(InViewLogLocator(numticks=5))
     ax.yaxis.set_minor_locator(NullLocator())
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{int(round(np.log10(v)))}" if v > 0 else ""))
     ax.yaxis.set_minor_formatter(NullFormatter())
@@ -216,7 +216,7 @@ def weight_decay_draw(data: dict[str, Any]) -> Figure:
     bx.plot([data["log_lambda"]] * 2, [data["train"], data["test"]], "o", color="k", ms=5)
     _plain_log_ticks(bx)
     bx.set_xlabel("log10 λ")
-    bx.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    bx.xaxis.set_major_locator(InViewLocator(5, integer=True))
     bx.set_ylabel("mean squared error")
     bx.legend(loc="upper left", fontsize=7)
     bx.set_title(f"train {data['train']:.3g}, test {data['test']:.3g}", fontsize=10)

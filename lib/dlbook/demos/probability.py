@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from dlbook.checks import check_int, check_positive
 from dlbook.demo import Demo, Slider, register
 from dlbook.information import (GaussianFit, bernoulli_cross_entropy, bernoulli_entropy, bernoulli_kl,
-                                fit_forward_kl, fit_reverse_kl, forward_kl, reverse_kl)
-from dlbook.plotting import COLORS, fixed_panels, new_figure, two_panels
+                                fit_forward_kl, fit_reverse_kl, forward_kl, reverse_kl,
+                                reverse_kl_curve)
+from dlbook.plotting import COLORS, InViewLocator, color_key, fixed_panels, new_figure, two_panels
 from dlbook.prob import gaussian_pdf, mixture_pdf, uniform_pdf
 
 
@@ -85,6 +85,14 @@ def change_of_variables_demo() -> Demo:
 #: Where the explorer draws densities, and the q-means along which it traces both divergences.
 KL_X = np.linspace(-8.0, 8.0, 401)
 KL_MEANS = np.linspace(-5.0, 5.0, 81)
+#: The sliders' settings of p: every (separation, weight) the explorer offers, for the width it fixes.
+KL_SEPARATIONS = (2.0, 4.0, 0.25)
+KL_WEIGHTS = (0.5, 0.9, 0.05)
+KL_WIDTH = 0.5
+
+
+def _steps(low: float, high: float, step: float) -> np.ndarray:
+    return low + step * np.arange(int(round((high - low) / step)) + 1)
 
 
 def two_mode_mixture(separation: float, weight: float, width: float) -> tuple[list[float], list[float], list[float]]:
@@ -99,17 +107,60 @@ def kl_fits(separation: float, weight: float, width: float) -> tuple[GaussianFit
     return fit_forward_kl(*p), tuple(fit_reverse_kl(*p))
 
 
+@lru_cache(maxsize=1)
+def kl_fit_table() -> dict[str, np.ndarray]:
+    """Every fit the sliders can ask for, computed once (the page gets them as demo data): per (separation, weight),
+    the forward fit's (mean, std, D) and up to three reverse-KL minima's, best first, NaN-padded.
+
+    A reverse fit takes 140–260 ms in the browser, so the slider's update looks them up instead.
+    """
+    seps, weights = _steps(*KL_SEPARATIONS), _steps(*KL_WEIGHTS)
+    forward, reverse = np.zeros((seps.size, weights.size, 3)), np.full((seps.size, weights.size, 3, 3), np.nan)
+    for i, d in enumerate(seps):
+        for j, w in enumerate(weights):
+            fwd, rev = kl_fits(float(d), float(w), KL_WIDTH)
+            if len(rev) > reverse.shape[2]:
+                raise ValueError(f"p with separation {d:g}, weight {w:g} has {len(rev)} reverse-KL minima; "
+                                 f"the table holds {reverse.shape[2]}")
+            forward[i, j] = fwd.mean, fwd.std, fwd.kl
+            reverse[i, j, :len(rev)] = [(r.mean, r.std, r.kl) for r in rev]
+    forward.setflags(write=False)
+    reverse.setflags(write=False)
+    return {"fit_forward": forward, "fit_reverse": reverse}
+
+
+def _lookup(table: np.ndarray, separation: float, weight: float) -> np.ndarray | None:
+    i = np.flatnonzero(np.isclose(_steps(*KL_SEPARATIONS), separation, rtol=0.0, atol=1e-9))
+    j = np.flatnonzero(np.isclose(_steps(*KL_WEIGHTS), weight, rtol=0.0, atol=1e-9))
+    return table[i[0], j[0]] if i.size and j.size else None
+
+
+def looked_up_fits(separation: float, weight: float, width: float, fit_forward: Any = None,
+                   fit_reverse: Any = None) -> tuple[GaussianFit, tuple[GaussianFit, ...]]:
+    """:func:`kl_fits`, read from :func:`kl_fit_table`'s arrays when they are given and hold this p."""
+    if fit_forward is None or fit_reverse is None or width != KL_WIDTH:
+        return kl_fits(separation, weight, width)
+    fwd, rev = _lookup(np.asarray(fit_forward), separation, weight), _lookup(np.asarray(fit_reverse), separation, weight)
+    if fwd is None or rev is None:
+        return kl_fits(separation, weight, width)
+    return GaussianFit(*map(float, fwd)), tuple(GaussianFit(*map(float, r)) for r in rev if np.isfinite(r[0]))
+
+
 @lru_cache(maxsize=256)
 def _kl_curves(separation: float, weight: float, width: float, q_std: float) -> tuple[np.ndarray, np.ndarray]:
     p = two_mode_mixture(separation, weight, width)
-    return forward_kl(*p, KL_MEANS, q_std), reverse_kl(*p, KL_MEANS, q_std)
+    return forward_kl(*p, KL_MEANS, q_std), reverse_kl_curve(*p, KL_MEANS, q_std)
 
 
 def kl_explorer_compute(separation: float = 4.0, weight: float = 0.5, width: float = 0.5,
-                        q_mean: float = 0.0, q_std: float = 2.0) -> dict[str, Any]:
-    """p, the Gaussian q = N(q_mean, q_std²), both divergences, the fits and both divergences along q's mean."""
+                        q_mean: float = 0.0, q_std: float = 2.0, fit_forward: Any = None,
+                        fit_reverse: Any = None) -> dict[str, Any]:
+    """p, the Gaussian q = N(q_mean, q_std²), both divergences, the fits and both divergences along q's mean.
+
+    The fits depend on p alone: the demo passes :func:`kl_fit_table`'s arrays, and they are looked up there.
+    """
     p = two_mode_mixture(separation, weight, width)
-    fwd, rev = kl_fits(separation, weight, width)
+    fwd, rev = looked_up_fits(separation, weight, width, fit_forward, fit_reverse)
     curve_f, curve_r = _kl_curves(separation, weight, width, q_std)
     return {
         "x": KL_X, "p": mixture_pdf(KL_X, *p), "q": gaussian_pdf(KL_X, q_mean, q_std),
@@ -140,22 +191,22 @@ def kl_explorer_draw(data: dict[str, Any]) -> Figure:
     ax.set_ylim(0, 1.5 * top)
     ax.set_xlim(x[0], x[-1])
     ax.set_xticks(range(-8, 9, 4))  # few ticks: building and drawing them is about half of a live frame
-    ax.yaxis.set_major_locator(MaxNLocator(4))
-    bx.yaxis.set_major_locator(MaxNLocator(5))
+    ax.yaxis.set_major_locator(InViewLocator(4))
+    bx.yaxis.set_major_locator(InViewLocator(5))
     ax.set_xlabel("x")
     ax.set_ylabel("density")
     ax.legend(loc="upper center", fontsize=6.5, frameon=False, ncols=2)
     ax.set_title(f"D(p‖q) = {data['kl_pq']:.2f}    D(q‖p) = {data['kl_qp']:.2f} nats", fontsize=9.5)
     m = data["means"]
-    bx.plot(m, data["curve_forward"], color=COLORS["optimum"], lw=1.5, label="D(p‖q)  forward")
-    bx.plot(m, data["curve_reverse"], color=COLORS["second"], lw=1.5, label="D(q‖p)  reverse")
+    bx.plot(m, data["curve_forward"], color=COLORS["optimum"], lw=1.5)
+    bx.plot(m, data["curve_reverse"], color=COLORS["second"], lw=1.5)
     bx.plot([data["q_mean"]] * 2, [data["kl_pq"], data["kl_qp"]], "o", color=COLORS["model"], ms=5)
     floor = max(float(np.min(data["curve_forward"])), float(np.min(data["curve_reverse"])))
     bx.set_ylim(0, max(4.0, 2.5 * floor))  # both curves' minima stay in view
     bx.set_xlim(m[0], m[-1])
     bx.set_xlabel(f"mean of q (its width fixed at σ = {data['q_std']:g})")
     bx.set_ylabel("nats")
-    bx.legend(loc="upper center", fontsize=7, frameon=False)
+    color_key(bx, [("D(p‖q)  forward", COLORS["optimum"]), ("D(q‖p)  reverse", COLORS["second"])])
     bx.set_title("both divergences as q slides", fontsize=9.5)
     return fig
 
@@ -165,9 +216,10 @@ def kl_explorer_demo() -> Demo:
     """Sliders for the mixture p and the Gaussian q; both KL divergences and both kinds of optimum marked."""
     return Demo(
         compute=kl_explorer_compute, draw=kl_explorer_draw,
+        data=kl_fit_table(),  # the fits stay out of the update: the sliders look them up
         controls=[
-            Slider("separation", 2.0, 4.0, 0.25, 4.0, "mode separation of p (its modes have σ = 0.5)", frames=2),
-            Slider("weight", 0.5, 0.9, 0.05, 0.5, "weight of p's left mode", frames=2),
+            Slider("separation", *KL_SEPARATIONS, 4.0, "mode separation of p (its modes have σ = 0.5)", frames=2),
+            Slider("weight", *KL_WEIGHTS, 0.5, "weight of p's left mode", frames=2),
             Slider("q_mean", -2.0, 2.0, 0.25, -2.0, "mean of q", frames=2),
             Slider("q_std", 0.5, 2.0, 0.25, 0.5, "width of q", frames=2),
         ],
