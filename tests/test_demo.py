@@ -193,7 +193,8 @@ def test_kl_explorer_looks_up_the_fits_it_would_compute() -> None:
     """The KL explorer ships its fits as data (a reverse-KL fit takes 140-260 ms in the browser): each lookup is
     the fit the optimiser finds for that p (called afresh here, not through the cache), and a p off the
     sliders' grid is fitted."""
-    from dlbook.demos.probability import KL_SEPARATIONS, KL_WEIGHTS, kl_explorer_compute, kl_explorer_demo, two_mode_mixture
+    from dlbook.demos.probability import (KL_SEPARATIONS, KL_WEIGHTS, kl_explorer_compute, kl_explorer_demo,
+                                          two_mode_mixture)
     from dlbook.information import fit_forward_kl, fit_reverse_kl
 
     demo = kl_explorer_demo()
@@ -207,6 +208,20 @@ def test_kl_explorer_looks_up_the_fits_it_would_compute() -> None:
         assert (shipped["forward"].mean, shipped["forward"].std) == (fwd.mean, fwd.std)
         assert shipped["forward"].kl == pytest.approx(fwd.kl, rel=1e-12)
         assert shipped["reverse"] == rev, f"separation {sep}, weight {weight}"
+
+
+def test_capacity_demo_looks_up_the_curves_it_would_compute() -> None:
+    """The capacity demo ships its error curves (500 fits each) as data: each lookup is the curve computed afresh."""
+    from dlbook.demos.ml_basics import (CAPACITY_SIZES, capacity_curves, polynomial_capacity_compute,
+                                        polynomial_capacity_demo)
+
+    demo = polynomial_capacity_demo()
+    assert demo.controls[1].sweep() == list(CAPACITY_SIZES)
+    for n in CAPACITY_SIZES:
+        shipped = polynomial_capacity_compute(4, n, **demo.data)
+        train, test = capacity_curves.__wrapped__(n)  # not through the cache the table was filled from
+        np.testing.assert_array_equal(shipped["train_mse"], train)
+        np.testing.assert_array_equal(shipped["test_mse"], test)
 
 
 @pytest.mark.parametrize("name", list(DEMOS))

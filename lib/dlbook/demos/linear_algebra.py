@@ -15,7 +15,7 @@ from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.linalg import lp_norm, rotation, svd
 from dlbook.pca import PCA, direction_objective, fit_pca, pca_decode, pca_encode
-from dlbook.plotting import COLORS, InViewLocator, new_figure, square, two_panels
+from dlbook.plotting import COLORS, InViewLocator, color_key, new_figure, square, two_panels
 
 
 # -- any 2×2 matrix: the unit circle becomes an ellipse (§2.7–2.8, fig. 2.3) ------------------------
@@ -153,19 +153,20 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     square(ax, 4.5)
     ax.set_xticks([-4, 0, 4])  # few ticks: building and drawing them is about half of a live frame
     ax.set_yticks([-4, 0, 4])
-    ax.add_collection(LineCollection(np.stack([X, P], axis=1), colors=COLORS["second"], linewidths=0.6, alpha=0.6))
+    ax.add_collection(LineCollection(np.stack([X, P], axis=1), colors=COLORS["second"], linewidths=0.6, alpha=0.6),
+                      autolim=False)  # the limits are fixed: skip measuring 60 segments
     ax.scatter(X[:, 0], X[:, 1], s=12, color=COLORS["data"], label="data x")
-    ax.scatter(P[:, 0], P[:, 1], s=10, color=COLORS["model"], label="reconstruction dd$^T$x")
+    ax.scatter(P[:, 0], P[:, 1], s=10, color=COLORS["model"], label="reconstruction ddᵀx")
     ax.plot(*np.outer([-6, 6], d).T, color=COLORS["model"], lw=1.5)
     if best is not None:
         ax.plot(*np.outer([-6, 6], best).T, color=COLORS["optimum"], lw=1.2, ls="--", label="best direction")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set_xlabel("x₁")  # plain text: mathtext labels are parsed on every frame
+    ax.set_ylabel("x₂")
     ax.legend(loc="lower right", fontsize=7)
     ax.set_title(f"direction at {data['angle']:g}°" + ("" if best is not None else ": round cloud, all equally good"),
                  fontsize=10)
-    bx.plot(data["sweep"], data["captured_curve"], color=COLORS["data"], label="captured dᵀXᵀXd")
-    bx.plot(data["sweep"], data["error_curve"], color=COLORS["second"], label="reconstruction error")
+    bx.plot(data["sweep"], data["captured_curve"], color=COLORS["data"])
+    bx.plot(data["sweep"], data["error_curve"], color=COLORS["second"])
     if data["best_angle"] is not None:
         bx.axvline(data["best_angle"], color=COLORS["optimum"], ls="--", lw=1)
     bx.plot([data["angle"]] * 2, [data["captured"], data["error"]], "o", color="k", ms=5)
@@ -177,7 +178,8 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     bx.set_ylim(0, data["eigenvalues"].sum() * 1.05)
     bx.set_title(f"captured {data['captured']:.1f} + error {data['error']:.1f} = {data['eigenvalues'].sum():.1f}",
                  fontsize=10)
-    bx.legend(loc="upper right", fontsize=7)
+    color_key(bx, [("captured dᵀXᵀXd", COLORS["data"]), ("reconstruction error", COLORS["second"])],
+              x=0.97, ha="right")
     return fig
 
 

@@ -14,7 +14,7 @@ from dlbook.checks import check_int, check_positive
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.estimators import (expected_sample_variance, normal_quantile, sample_mean, sample_variance,
                                sample_variance_std)
-from dlbook.plotting import COLORS, InViewLocator, InViewLogLocator, new_figure
+from dlbook.plotting import COLORS, InViewLocator, InViewLogLocator, color_key, new_figure
 from dlbook.regression import fit_linear_regression, mean_squared_error, polynomial_features
 
 #: The true curve of the capacity demos: a quadratic, as in fig. 5.2.
@@ -95,13 +95,28 @@ def _first_draw_fit(n_train: int, degree: int) -> tuple[np.ndarray, np.ndarray, 
     return x, y, fit.predict(polynomial_features(_GRID, degree))
 
 
-def polynomial_capacity_compute(degree: int, n_train: int = 10) -> dict[str, Any]:
+def capacity_table() -> dict[str, np.ndarray]:
+    """:func:`capacity_curves` for every training-set size the demo offers (rows in the order of
+    ``CAPACITY_SIZES``), computed once: 500 fits per size take the browser about half a second."""
+    curves = [capacity_curves(n) for n in CAPACITY_SIZES]
+    return {"capacity_train": np.stack([c[0] for c in curves]), "capacity_test": np.stack([c[1] for c in curves])}
+
+
+def polynomial_capacity_compute(degree: int, n_train: int = 10, capacity_train: Any = None,
+                                capacity_test: Any = None) -> dict[str, Any]:
     """One degree-``degree`` fit to ``n_train`` noisy quadratic points, and the error-versus-degree curves
-    over 50 training sets of that size (medians; the noise has standard deviation 0.3)."""
+    over 50 training sets of that size (medians; the noise has standard deviation 0.3).
+
+    The curves are read from :func:`capacity_table`'s arrays when given (as the demo passes them), else computed.
+    """
     degree = check_int(degree, "degree", low=0, high=MAX_DEGREE)
     n_train = check_int(n_train, "n_train", low=2)
     x, y, curve = _first_draw_fit(n_train, degree)
-    train, test = capacity_curves(n_train)
+    if capacity_train is not None and capacity_test is not None and n_train in CAPACITY_SIZES:
+        row = CAPACITY_SIZES.index(n_train)
+        train, test = np.asarray(capacity_train)[row], np.asarray(capacity_test)[row]
+    else:
+        train, test = capacity_curves(n_train)
     return {"x": x, "y": y, "grid": _GRID, "truth": true_quadratic(_GRID), "curve": curve, "degree": degree,
             "n_train": n_train, "train_mse": train, "test_mse": test, "best_degree": int(np.argmin(test)),
             "bayes_mse": CAPACITY_NOISE**2}
@@ -143,17 +158,17 @@ def polynomial_capacity_draw(data: dict[str, Any]) -> Figure:
     ax.set_ylabel("y")
     degrees = np.arange(len(data["test_mse"]))
     floor = 1e-6  # an interpolating fit's training MSE is ~1e-30: floor it for the log axis (drawing only)
-    bx.semilogy(degrees, np.maximum(data["train_mse"], floor), "o-", color=COLORS["data"], ms=4,
-                label="training MSE (median of 50 sets)")
-    bx.semilogy(degrees, data["test_mse"], "s-", color=COLORS["second"], ms=4, label="test MSE (median of 50 sets)")
-    bx.axhline(data["bayes_mse"], color=COLORS["optimum"], ls=":", lw=1.2, label="noise variance (Bayes error)")
+    bx.semilogy(degrees, np.maximum(data["train_mse"], floor), "o-", color=COLORS["data"], ms=4)
+    bx.semilogy(degrees, data["test_mse"], "s-", color=COLORS["second"], ms=4)
+    bx.axhline(data["bayes_mse"], color=COLORS["optimum"], ls=":", lw=1.2)
     bx.axvline(d, color=COLORS["model"], lw=1, alpha=0.6)
     bx.set_ylim(1e-6, 1e6)
     _plain_log_ticks(bx)
     bx.set_xlabel("polynomial degree (capacity)")
     bx.set_ylabel("mean squared error")
     bx.set_xticks(degrees[::3])
-    bx.legend(loc="upper left", fontsize=7)
+    color_key(bx, [("training MSE (median of 50 sets)", COLORS["data"]), ("test MSE (median of 50 sets)",
+                   COLORS["second"]), ("noise variance (Bayes error)", COLORS["optimum"])], x=0.03, ha="left")
     bx.set_title(f"n = {data['n_train']}: train {data['train_mse'][d]:.3g}, test {data['test_mse'][d]:.3g}; "
                  f"best degree {data['best_degree']}", fontsize=9)
     return fig
@@ -164,6 +179,7 @@ def polynomial_capacity_demo() -> Demo:
     """Degree 0–9 least-squares fits of 10, 20 or 200 noisy quadratic points, with the averaged U-shaped test error."""
     return Demo(
         compute=polynomial_capacity_compute, draw=polynomial_capacity_draw,
+        data=capacity_table(),  # the 500 fits behind each curve stay out of the update
         controls=[Slider("degree", 0, MAX_DEGREE, 1, 2, "polynomial degree"),
                   Choice("n_train", list(CAPACITY_SIZES), 10, "training points")],
         title="Capacity and data: underfitting, the right fit, overfitting",

@@ -140,7 +140,8 @@ def looked_up_fits(separation: float, weight: float, width: float, fit_forward: 
     """:func:`kl_fits`, read from :func:`kl_fit_table`'s arrays when they are given and hold this p."""
     if fit_forward is None or fit_reverse is None or width != KL_WIDTH:
         return kl_fits(separation, weight, width)
-    fwd, rev = _lookup(np.asarray(fit_forward), separation, weight), _lookup(np.asarray(fit_reverse), separation, weight)
+    fwd = _lookup(np.asarray(fit_forward), separation, weight)
+    rev = _lookup(np.asarray(fit_reverse), separation, weight)
     if fwd is None or rev is None:
         return kl_fits(separation, weight, width)
     return GaussianFit(*map(float, fwd)), tuple(GaussianFit(*map(float, r)) for r in rev if np.isfinite(r[0]))
