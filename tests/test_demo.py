@@ -147,8 +147,21 @@ def test_new_figure_builds_only_the_ticks_in_view() -> None:
         assert set(ticks) == {t for t in everything() if lo <= t <= hi} and len(ticks) < len(everything())
         assert isinstance(axis.get_major_locator(), InViewLocator)
     assert list(bx.get_xticks()) == [0, 1, 2] and type(bx.xaxis.get_major_locator()).__name__ == "StrCategoryLocator"
-    words = [(t.get_text(), t.get_color(), t.get_position()[1]) for t in bx.texts]
-    assert [w[:2] for w in words] == [("first", "red"), ("second", "blue")] and words[0][2] > words[1][2]
+    # a log axis is compared in decades: nothing below 1e-6 is built, 1e6 is kept a hair outside the view
+    from matplotlib.ticker import LogLocator
+
+    from dlbook.plotting import InViewLogLocator
+    for top in (1e6, 1e6 * (1 - 2e-12)):
+        fig, (cx,) = new_figure()
+        cx.semilogy([0, 1], [1e-5, 1e5])
+        cx.set_ylim(1e-6, top)
+        cx.yaxis.set_major_locator(InViewLogLocator(numticks=5))
+        assert list(cx.get_yticks()) == [1e-6, 1e-3, 1.0, 1e3, 1e6]
+        cx.yaxis.set_major_locator(LogLocator(numticks=5))
+        assert cx.get_yticks()[0] < 1e-6  # what matplotlib's own locator would have built
+    words = [(t.get_text(), t.get_color(), t.get_transform().transform(t.get_position())[1]) for t in bx.texts]
+    assert [w[:2] for w in words] == [("first", "red"), ("second", "blue")]
+    assert words[0][2] - words[1][2] == pytest.approx(1.25 * 7 / 72 * fig.dpi)  # a line apart, in pixels
 
 
 def _title_boxes(fig: Figure) -> list[tuple[float, float]]:
@@ -191,17 +204,19 @@ def test_cd_demo_looks_up_the_fits_it_would_train() -> None:
 
 def test_kl_explorer_looks_up_the_fits_it_would_compute() -> None:
     """The KL explorer ships its fits as data (a reverse-KL fit takes 140-260 ms in the browser): each lookup is
-    the fit the optimiser finds for that p (called afresh here, not through the cache), and a p off the
-    sliders' grid is fitted."""
-    from dlbook.demos.probability import (KL_SEPARATIONS, KL_WEIGHTS, kl_explorer_compute, kl_explorer_demo,
-                                          two_mode_mixture)
+    the fit the optimiser finds for that p (called afresh here, not through the cache), for every weight at one
+    separation and every separation at one weight, at the values the browser sends; a p off the sliders' grid
+    is fitted."""
+    from dlbook import browser
+    from dlbook.demos.probability import kl_explorer_compute, kl_explorer_demo, two_mode_mixture
     from dlbook.information import fit_forward_kl, fit_reverse_kl
 
     demo = kl_explorer_demo()
-    sliders = {c.name: c.sweep() for c in demo.controls}
-    assert sliders["separation"] == list(np.arange(KL_SEPARATIONS[0], KL_SEPARATIONS[1] + 1e-9, KL_SEPARATIONS[2]))
-    assert np.allclose(sliders["weight"], np.arange(KL_WEIGHTS[0], KL_WEIGHTS[1] + 1e-9, KL_WEIGHTS[2]))
-    for sep, weight in [(2.0, 0.5), (2.25, 0.7), (2.75, 0.65), (4.0, 0.9), (3.1, 0.62)]:
+    sliders = {c["name"]: c for c in browser.live_spec(demo)["controls"]}
+    snap = {name: [browser._snap(c, v) for v in np.arange(c["low"], c["high"] + c["step"] / 2, c["step"])]
+            for name, c in sliders.items()}  # what the page's sliders send
+    cases = [(2.75, w) for w in snap["weight"]] + [(d, 0.85) for d in snap["separation"]] + [(3.1, 0.62)]
+    for sep, weight in cases:
         shipped = kl_explorer_compute(sep, weight, 0.5, 0.0, 1.0, **demo.data)
         p = two_mode_mixture(sep, weight, 0.5)
         fwd, rev = fit_forward_kl(*p), fit_reverse_kl(*p)
@@ -247,8 +262,8 @@ def test_reused_figures_draw_the_same_pixels(name: str, monkeypatch: pytest.Monk
     fresh = pixels(far)
     monkeypatch.setattr(plotting, "_TEMPLATES", {})
     copied = pixels(far)  # new_figure pickles a template and draws on a copy of it
-    if not plotting._TEMPLATES:
-        assert name in NOT_ON_NEW_FIGURE, f"{name} draws no figure through new_figure: add it to NOT_ON_NEW_FIGURE"
+    assert (not plotting._TEMPLATES) == (name in NOT_ON_NEW_FIGURE), \
+        f"{name}: NOT_ON_NEW_FIGURE should list exactly the live demos that draw without new_figure"
     assert copied == fresh
 
 

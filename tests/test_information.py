@@ -121,7 +121,8 @@ def test_mixture_divergences_match_quadrature(mix) -> None:
 @pytest.mark.parametrize("mix", MIXTURES)
 def test_reverse_kl_curve_is_reverse_kl_along_the_grid(mix) -> None:
     """The one-pass curve (log p evaluated once, windows of it weighted) against reverse_kl at each mean."""
-    for grid in (np.linspace(-5.0, 5.0, 81), np.linspace(-1.0, 2.0, 4), np.linspace(-3.0, 3.0, 7)):
+    for grid in (np.linspace(-5.0, 5.0, 81), np.linspace(-1.0, 2.0, 4), np.linspace(-3.0, 3.0, 7),
+                 np.linspace(40.0, 41.0, 11)):  # far from 0: rounding makes the steps unequal by ~1e-15
         for std in (0.3, 1.0, 2.5):
             np.testing.assert_allclose(reverse_kl_curve(*mix, grid, std), reverse_kl(*mix, grid, std),
                                        rtol=1e-6, atol=1e-9)
@@ -222,8 +223,10 @@ def test_bad_inputs_raise_clear_errors() -> None:
         kl_numeric_1d(np.sin, np.cos, [0.0, 2.0, 1.0])
     with pytest.raises(ValueError, match="grid's shape"):
         kl_numeric_1d(lambda t: 0.0, np.cos, [0.0, 1.0, 2.0])
-    with pytest.raises(ValueError, match="evenly spaced with at least 2 points; got 3 points"):
+    with pytest.raises(ValueError, match="evenly spaced; got steps from 1 to 2"):
         reverse_kl_curve(*BOOK, [0.0, 1.0, 3.0], 1.0)
+    with pytest.raises(ValueError, match="at least 2 means; got 1"):
+        reverse_kl_curve(*BOOK, [0.0], 1.0)
     with pytest.raises(ValueError, match="increasing"):
         reverse_kl_curve(*BOOK, [1.0, 0.0], 1.0)
     with pytest.raises(ValueError, match="std must be finite and > 0"):

@@ -230,11 +230,13 @@ def reverse_kl_curve(weights: Any, means: Any, stds: Any, mean_grid: Any, std: f
     """
     std = check_positive(std, "std")
     grid = as_array(mean_grid, "mean_grid", ndim=1)
+    if grid.size < 2:
+        raise ValueError(f"mean_grid must hold at least 2 means; got {grid.size}")
     steps = np.diff(grid)
-    if grid.size < 2 or steps[0] <= 0 or not np.allclose(steps, steps[0], rtol=1e-9, atol=0.0):
-        lo, hi = (steps.min(), steps.max()) if steps.size else (0.0, 0.0)
-        raise ValueError(f"mean_grid must be increasing and evenly spaced with at least 2 points; got {grid.size} "
-                         f"points with steps from {lo:g} to {hi:g}")
+    rounding = 16 * np.finfo(float).eps * float(np.max(np.abs(grid)))  # linspace's rounding grows with |μ|
+    if steps[0] <= 0 or not np.allclose(steps, steps[0], rtol=1e-9, atol=rounding):
+        raise ValueError(f"mean_grid must be increasing and evenly spaced; got steps from {steps.min():.17g} "
+                         f"to {steps.max():.17g}")
     w, mu, sd = _mixture(weights, means, stds)
     k = int(np.ceil(steps[0] / (std * (_Z[1] - _Z[0]))))  # points of the x-grid per step of the mean grid
     dz = steps[0] / (k * std)

@@ -13,6 +13,7 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
 #: The book's colours: data, model, optimum, secondary, highlight.
 COLORS = {"data": "#4C72B0", "model": "#DD8452", "optimum": "#55A868", "second": "#C44E52", "muted": "#8C8C8C"}
@@ -24,10 +25,16 @@ class _InView:
     skips when drawing."""
 
     def __call__(self) -> np.ndarray:
-        locs = np.asarray(super().__call__())  # type: ignore[misc]
-        lo, hi = sorted(self.axis.get_view_interval())  # type: ignore[attr-defined]
-        slack = 1e-9 * (hi - lo)  # a superset of what matplotlib draws (it keeps ticks within 1e-10 of the span)
-        return locs[(locs >= lo - slack) & (locs <= hi + slack)]
+        locs = np.asarray(super().__call__(), dtype=float)  # type: ignore[misc]
+        # Compared where matplotlib compares them, on the axis's scale (log10 for a log axis), with more slack
+        # than its 1e-10 of the span: a superset of the ticks it draws.
+        scale = self.axis.get_transform()  # type: ignore[attr-defined]
+        view = np.asarray(self.axis.get_view_interval(), dtype=float)  # type: ignore[attr-defined]
+        lo, hi = sorted(scale.transform(view))
+        with np.errstate(all="ignore"):  # a log axis maps ticks <= 0 to nan or -inf: out of view
+            t = scale.transform(locs)
+        slack = 1e-9 * (hi - lo)
+        return locs[np.isfinite(t) & (t >= lo - slack) & (t <= hi + slack)]
 
 
 class InViewLocator(_InView, MaxNLocator):
@@ -52,8 +59,9 @@ def reuse_figures(on: bool = True) -> None:
 
     Building the axes and their ticks (a line, a label and their properties each) is about a quarter of a
     live frame in the browser, and unpickling a copy with the ticks already built skips it; the frame drawn is
-    the same, pixel for pixel (``tests/test_browser.py``). Only the browser turns this on: a copy keeps the
-    rcParams in force when its template was built, which never change there.
+    the same, pixel for pixel (``tests/test_demo.py``). Only the browser turns this on: a copy keeps the
+    rcParams in force when its template was built, which never change there (so a demo must not call
+    ``new_figure`` inside ``rc_context``).
     """
     global _TEMPLATES
     _TEMPLATES = {} if on else None
@@ -102,9 +110,9 @@ def color_key(ax: Axes, entries: list[tuple[str, str]], x: float = 0.5, y: float
     """A legend as coloured words: each ``(text, color)`` entry written in its curve's colour, stacked down from
     ``(x, y)`` in axes coordinates. For curves told apart by colour alone; in the browser it draws in a tenth of
     the time of :meth:`~matplotlib.axes.Axes.legend` (whose boxes are measured and packed on every frame)."""
-    step = 1.25 * fontsize / 72 / ax.get_position().height / ax.figure.get_figheight()
-    for i, (text, color) in enumerate(entries):
-        ax.text(x, y - i * step, text, color=color, fontsize=fontsize, ha=ha, va="top", transform=ax.transAxes)
+    for i, (text, color) in enumerate(entries):  # each line 1.25 font sizes below the last, whatever the layout
+        down = ScaledTranslation(0, -i * 1.25 * fontsize / 72, ax.figure.dpi_scale_trans)
+        ax.text(x, y, text, color=color, fontsize=fontsize, ha=ha, va="top", transform=ax.transAxes + down)
 
 
 def square(ax: Axes, limit: float) -> None:

@@ -85,14 +85,10 @@ def change_of_variables_demo() -> Demo:
 #: Where the explorer draws densities, and the q-means along which it traces both divergences.
 KL_X = np.linspace(-8.0, 8.0, 401)
 KL_MEANS = np.linspace(-5.0, 5.0, 81)
-#: The sliders' settings of p: every (separation, weight) the explorer offers, for the width it fixes.
-KL_SEPARATIONS = (2.0, 4.0, 0.25)
-KL_WEIGHTS = (0.5, 0.9, 0.05)
+#: The sliders that set p, and the width of its modes, which the explorer fixes.
+KL_SEPARATION = Slider("separation", 2.0, 4.0, 0.25, 4.0, "mode separation of p (its modes have σ = 0.5)", frames=2)
+KL_WEIGHT = Slider("weight", 0.5, 0.9, 0.05, 0.5, "weight of p's left mode", frames=2)
 KL_WIDTH = 0.5
-
-
-def _steps(low: float, high: float, step: float) -> np.ndarray:
-    return low + step * np.arange(int(round((high - low) / step)) + 1)
 
 
 def two_mode_mixture(separation: float, weight: float, width: float) -> tuple[list[float], list[float], list[float]]:
@@ -107,15 +103,19 @@ def kl_fits(separation: float, weight: float, width: float) -> tuple[GaussianFit
     return fit_forward_kl(*p), tuple(fit_reverse_kl(*p))
 
 
-@lru_cache(maxsize=1)
 def kl_fit_table() -> dict[str, np.ndarray]:
     """Every fit the sliders can ask for, computed once (the page gets them as demo data): per (separation, weight),
     the forward fit's (mean, std, D) and up to three reverse-KL minima's, best first, NaN-padded.
 
     A reverse fit takes 140–260 ms in the browser, so the slider's update looks them up instead.
     """
-    seps, weights = _steps(*KL_SEPARATIONS), _steps(*KL_WEIGHTS)
-    forward, reverse = np.zeros((seps.size, weights.size, 3)), np.full((seps.size, weights.size, 3, 3), np.nan)
+    return dict(_kl_fit_arrays())
+
+
+@lru_cache(maxsize=1)
+def _kl_fit_arrays() -> tuple[tuple[str, np.ndarray], ...]:
+    seps, weights = KL_SEPARATION.sweep(), KL_WEIGHT.sweep()  # the very values the sliders send
+    forward, reverse = np.zeros((len(seps), len(weights), 3)), np.full((len(seps), len(weights), 3, 3), np.nan)
     for i, d in enumerate(seps):
         for j, w in enumerate(weights):
             fwd, rev = kl_fits(float(d), float(w), KL_WIDTH)
@@ -126,12 +126,12 @@ def kl_fit_table() -> dict[str, np.ndarray]:
             reverse[i, j, :len(rev)] = [(r.mean, r.std, r.kl) for r in rev]
     forward.setflags(write=False)
     reverse.setflags(write=False)
-    return {"fit_forward": forward, "fit_reverse": reverse}
+    return ("fit_forward", forward), ("fit_reverse", reverse)
 
 
 def _lookup(table: np.ndarray, separation: float, weight: float) -> np.ndarray | None:
-    i = np.flatnonzero(np.isclose(_steps(*KL_SEPARATIONS), separation, rtol=0.0, atol=1e-9))
-    j = np.flatnonzero(np.isclose(_steps(*KL_WEIGHTS), weight, rtol=0.0, atol=1e-9))
+    i = np.flatnonzero(np.isclose(KL_SEPARATION.sweep(), separation, rtol=0.0, atol=1e-9))
+    j = np.flatnonzero(np.isclose(KL_WEIGHT.sweep(), weight, rtol=0.0, atol=1e-9))
     return table[i[0], j[0]] if i.size and j.size else None
 
 
@@ -219,8 +219,8 @@ def kl_explorer_demo() -> Demo:
         compute=kl_explorer_compute, draw=kl_explorer_draw,
         data=kl_fit_table(),  # the fits stay out of the update: the sliders look them up
         controls=[
-            Slider("separation", *KL_SEPARATIONS, 4.0, "mode separation of p (its modes have σ = 0.5)", frames=2),
-            Slider("weight", *KL_WEIGHTS, 0.5, "weight of p's left mode", frames=2),
+            KL_SEPARATION,
+            KL_WEIGHT,
             Slider("q_mean", -2.0, 2.0, 0.25, -2.0, "mean of q", frames=2),
             Slider("q_std", 0.5, 2.0, 0.25, 0.5, "width of q", frames=2),
         ],
