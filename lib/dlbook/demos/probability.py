@@ -247,26 +247,27 @@ def bernoulli_info_compute(p: float = 0.3, q: float = 0.5) -> dict[str, Any]:
 def bernoulli_info_draw(data: dict[str, Any]) -> Figure:
     fig, (ax, bx) = new_figure(ncols=2, width=3.6, height=3.0)
     fixed_panels(fig, bottom=0.16, wspace=0.08)
-    ax.bar([-0.18, 0.82], [1 - data["p"], data["p"]], width=0.34, color=COLORS["data"], label="P")
-    ax.bar([0.18, 1.18], [1 - data["q"], data["q"]], width=0.34, color=COLORS["model"], label="Q")
+    ax.bar([-0.18, 0.82], [1 - data["p"], data["p"]], width=0.34, color=COLORS["data"])
+    ax.bar([0.18, 1.18], [1 - data["q"], data["q"]], width=0.34, color=COLORS["model"])
     ax.set_xticks([0, 1], ["x = 0", "x = 1"])
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("probability")
-    ax.legend(loc="upper center", fontsize=8, frameon=False, ncols=2)
+    color_key(ax, [("P", COLORS["data"]), ("Q", COLORS["model"])], fontsize=8)
     kl_rev = data["KL_rev"]
     ax.set_title(f"D(P‖Q) = {data['KL']:.3f}, D(Q‖P) = " + ("∞" if np.isinf(kl_rev) else f"{kl_rev:.3f}"),
                  fontsize=9)
     qs = data["qs"]
-    bx.axhline(data["H"], color=COLORS["data"], lw=1.2, ls="--", label=f"H(P) = {data['H']:.3f}")
-    bx.plot(qs, data["curve_ce"], color=COLORS["model"], lw=1.5, label="H(P, Q)")
-    bx.plot(qs, data["curve_kl"], color=COLORS["second"], lw=1.5, label="D(P‖Q)")
+    bx.axhline(data["H"], color=COLORS["data"], lw=1.2, ls="--")
+    bx.plot(qs, data["curve_ce"], color=COLORS["model"], lw=1.5)
+    bx.plot(qs, data["curve_kl"], color=COLORS["second"], lw=1.5)
     bx.plot([data["q"]] * 2, [data["CE"], data["KL"]], "o", color="k", ms=4)
     bx.axvline(data["p"], color=COLORS["muted"], lw=0.8)
     bx.set_xlim(0, 1)
     bx.set_ylim(0, 3)
     bx.set_xlabel("q")
     bx.set_ylabel("nats")
-    bx.legend(loc="upper center", fontsize=7, frameon=False)
+    color_key(bx, [(f"H(P) = {data['H']:.3f}", COLORS["data"]), ("H(P, Q)", COLORS["model"]),
+                   ("D(P‖Q)", COLORS["second"])])
     bx.set_title(f"H(P, Q) = H(P) + D(P‖Q) = {data['CE']:.3f}", fontsize=9)
     return fig
 
