@@ -50,6 +50,25 @@ def test_browser_render_is_the_kernel_frame_for_an_off_grid_value() -> None:
     assert (w, h) == (w2, h2) and rgba == want
 
 
+def test_reused_renderer_draws_what_a_fresh_canvas_draws() -> None:
+    """The page's frames share one Agg renderer per figure size (so matplotlib's text measurements stay cached):
+    frame after frame, each is what a fresh FigureCanvasAgg draws."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dlbook.demo import DENSITY
+
+    demo = gd_quadratic_demo()
+    browser.register_demo("gd-reuse", json.dumps(browser.live_spec(demo)))
+    slider = next(c for c in browser.live_spec(demo)["controls"] if c["kind"] == "slider")
+    for value in (slider["low"], slider["high"], slider["low"]):
+        w, h, rgba, used = browser.render_frame("gd-reuse", json.dumps({slider["name"]: value}))
+        fig = demo.frame(**json.loads(used))
+        fig.set_dpi(demo.dpi * DENSITY)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        assert (w, h) == canvas.get_width_height() and rgba == bytes(canvas.buffer_rgba())
+
+
 def test_values_are_clipped_and_snapped() -> None:
     s = {"kind": "slider", "low": -1.0, "high": 2.0, "step": 0.25, "value": 0.0, "int": False}
     assert browser._snap(s, 0.3) == 0.25 and browser._snap(s, 9) == 2 and browser._snap(s, -5) == -1

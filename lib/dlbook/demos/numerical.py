@@ -8,12 +8,13 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Polygon
 
 from dlbook.demo import Choice, Demo, Slider, register
 from dlbook.floating_point import naive_log_softmax, naive_softmax
 from dlbook.optimize import (constrained_lstsq, gradient_descent, max_stable_learning_rate, newton_step,
                              quadratic_with_condition, regularised_lstsq, steepest_descent_exact)
-from dlbook.plotting import COLORS, square, two_panels
+from dlbook.plotting import COLORS, color_key, square, two_panels
 from dlbook.prob import log_softmax, softmax
 
 
@@ -50,8 +51,8 @@ def softmax_overflow_draw(data: dict[str, Any]) -> Figure:
     fig, ax, bx = two_panels(3.1)
     idx = np.arange(len(data["x"]))
     w = 0.38
-    ax.bar(idx - w / 2, data["naive_shown"], w, color=COLORS["second"], label="naive exp(x)/Σexp(x)")
-    ax.bar(idx + w / 2, data["stable"], w, color=COLORS["optimum"], label="stable: shift by max x")
+    ax.bar(idx - w / 2, data["naive_shown"], w, color=COLORS["second"])
+    ax.bar(idx + w / 2, data["stable"], w, color=COLORS["optimum"])
     for i, (ok, txt) in enumerate(zip(data["naive_ok"], data["naive_text"])):
         if not ok:
             ax.text(i - w / 2, 0.02, txt, rotation=90, ha="center", va="bottom", color=COLORS["second"], fontsize=10)
@@ -59,11 +60,11 @@ def softmax_overflow_draw(data: dict[str, Any]) -> Figure:
     ax.set_xticks(idx, [f"x{i + 1}" for i in idx])
     ax.set_ylabel("softmax(x)ᵢ")
     ax.set_title(f"softmax, c = {data['c']:g}  (exp(c) = {data['exp_c_text']})", fontsize=9)
-    ax.legend(loc="upper right", fontsize=7)
+    color_key(ax, [("naive exp(x)/Σexp(x)", COLORS["second"]), ("stable: shift by max x", COLORS["optimum"])],
+              x=0.97, ha="right")
     floor = min(-1100.0, float(data["stable_log"].min()) - 50)
-    bx.bar(idx - w / 2, np.where(data["naive_log_ok"], data["naive_log_shown"], 0.0), w, color=COLORS["second"],
-           label="naive log(softmax)")
-    bx.bar(idx + w / 2, data["stable_log"], w, color=COLORS["optimum"], label="stable x − logsumexp(x)")
+    bx.bar(idx - w / 2, np.where(data["naive_log_ok"], data["naive_log_shown"], 0.0), w, color=COLORS["second"])
+    bx.bar(idx + w / 2, data["stable_log"], w, color=COLORS["optimum"])
     for i, (ok, txt) in enumerate(zip(data["naive_log_ok"], data["naive_log_text"])):
         if not ok:
             bx.text(i - w / 2, floor * 0.02, txt, rotation=90, ha="center", va="top", color=COLORS["second"],
@@ -72,7 +73,8 @@ def softmax_overflow_draw(data: dict[str, Any]) -> Figure:
     bx.set_xticks(idx, [f"x{i + 1}" for i in idx])
     bx.set_ylabel("log softmax(x)ᵢ")
     bx.set_title("log-softmax", fontsize=9)
-    bx.legend(loc="lower left", fontsize=7)
+    color_key(bx, [("naive log(softmax)", COLORS["second"]), ("stable x − logsumexp(x)", COLORS["optimum"])],
+              x=0.03, y=0.03, ha="left", va="bottom")
     return fig
 
 
@@ -132,27 +134,28 @@ def gd_quadratic_draw(data: dict[str, Any]) -> Figure:
     ax.contour(X1, X2, F, levels=np.geomspace(0.01, F.max(), 9), colors="0.75", linewidths=0.7)
     outside = np.flatnonzero(np.abs(data["gd"]).max(axis=1) > 3.2)
     shown = data["gd"][: outside[0] + 1] if outside.size else data["gd"]  # a diverging path: up to where it leaves
-    ax.plot(*shown.T, "-o", color=COLORS["second"], ms=2.5, lw=1, label=f"GD, ε = {data['eps']:.3g}")
-    ax.plot(*data["exact"].T, "-", color=COLORS["data"], lw=1, label="optimal step ε* (4.10)")
-    ax.plot(*data["newton"].T, "--", color=COLORS["optimum"], lw=1.5, label="Newton (4.12)")
+    ax.plot(*shown.T, "-o", color=COLORS["second"], ms=2.5, lw=1)
+    ax.plot(*data["exact"].T, "-", color=COLORS["data"], lw=1)
+    ax.plot(*data["newton"].T, "--", color=COLORS["optimum"], lw=1.5)
     ax.plot([0], [0], "*", color="k", ms=9)
-    ax.legend(loc="lower right", fontsize=7)
+    color_key(ax, [(f"GD, ε = {data['eps']:.3g}", COLORS["second"]), ("optimal step ε* (4.10)", COLORS["data"]),
+                   ("Newton (4.12)", COLORS["optimum"])], x=0.97, y=0.03, ha="right", va="bottom")
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title(f"κ = {data['condition']:g}, most curvature at {data['angle']:g}°", fontsize=9)
     # log10 on a linear axis: the same picture as semilogy without slow mathtext tick labels
-    for key, style, color, label in (("gd_values", "-o", COLORS["second"], "GD"),
-                                     ("exact_values", "-", COLORS["data"], "optimal step"),
-                                     ("newton_values", "--", COLORS["optimum"], "Newton")):
+    for key, style, color in (("gd_values", "-o", COLORS["second"]), ("exact_values", "-", COLORS["data"]),
+                              ("newton_values", "--", COLORS["optimum"])):
         v = np.log10(data[key])
-        bx.plot(np.arange(len(v)), v, style, ms=2.5, color=color, label=label)
+        bx.plot(np.arange(len(v)), v, style, ms=2.5, color=color)
     bx.set_ylim(-16.5, 10)
     bx.set_xlim(0, GD_STEPS)
     bx.set_xlabel("step")
     bx.set_ylabel("log10 of f(x) − f(x*)")
     verdict = "diverges" if data["diverges"] else ("oscillates" if data["lr_fraction"] == 1 else "converges")
     bx.set_title(f"ε = {data['lr_fraction']:g} × 2/λ_max: GD {verdict}", fontsize=9)
-    bx.legend(loc="lower left", fontsize=7)
+    color_key(bx, [("GD", COLORS["second"]), ("optimal step", COLORS["data"]), ("Newton", COLORS["optimum"])],
+              x=0.03, ha="left")  # every curve starts near 0 and GD diverges to the right: the top left stays clear
     return fig
 
 
@@ -202,12 +205,15 @@ def constrained_lstsq_draw(data: dict[str, Any]) -> Figure:
     square(ax, 2.0)
     ax.contour(data["X1"], data["X2"], data["F"], levels=12, colors="0.75", linewidths=0.7)
     t = np.linspace(0, 2 * np.pi, 200)
-    ax.fill(np.cos(t), np.sin(t), color=COLORS["optimum"], alpha=0.12, label="feasible: xᵀx ≤ 1")
-    ax.plot(*data["path"].T, color=COLORS["muted"], lw=1.2, label="x(λ), λ from 0 to 3")
-    ax.plot(*data["path"][0], "s", color=COLORS["data"], ms=6, label="unconstrained A⁺b")
-    ax.plot(*data["x_star"], "*", color=COLORS["optimum"], ms=11, label="constrained optimum")
-    ax.plot(*data["x"], "o", color=COLORS["second"], ms=7, label="x(λ) at the slider")
-    ax.legend(loc="lower left", fontsize=6.5)
+    # the limits are fixed: add_artist skips measuring the disc for them
+    ax.add_artist(Polygon(np.column_stack([np.cos(t), np.sin(t)]), color=COLORS["optimum"], alpha=0.12, lw=0))
+    ax.plot(*data["path"].T, color=COLORS["muted"], lw=1.2)
+    ax.plot(*data["path"][0], "s", color=COLORS["data"], ms=6)
+    ax.plot(*data["x_star"], "*", color=COLORS["optimum"], ms=11)
+    ax.plot(*data["x"], "o", color=COLORS["second"], ms=7)
+    color_key(ax, [("▒ feasible: xᵀx ≤ 1", COLORS["optimum"]), ("— x(λ), λ from 0 to 3", COLORS["muted"]),
+                   ("■ unconstrained A⁺b", COLORS["data"]), ("★ constrained optimum", COLORS["optimum"]),
+                   ("● x(λ) at the slider", COLORS["second"])], x=0.03, y=0.03, ha="left", va="bottom", fontsize=6.5)
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title(f"λ = {data['lam']:.2f}: ‖x‖ = {data['norm']:.3f}", fontsize=9)

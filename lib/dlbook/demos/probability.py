@@ -55,14 +55,15 @@ def change_of_variables_draw(data: dict[str, Any]) -> Figure:
     ax.set_ylabel("y = g(x)")
     ax.set_title(f"g(x) = {s:g}·x^{k}", fontsize=10)
     density, _ = np.histogram(data["y"], bins=data["bins"], density=True)  # one filled outline, not 40 bars:
-    bx.stairs(density, data["bins"], fill=True, color=COLORS["muted"], alpha=0.5, label="samples of y")  # faster live
-    bx.plot(data["grid"], data["correct"], color=COLORS["optimum"], lw=2, label="p_x(g⁻¹(y))·|dx/dy|")
-    bx.plot(data["grid"], data["naive"], color=COLORS["second"], lw=1.6, ls="--", label="naive p_x(g⁻¹(y))")
+    bx.stairs(density, data["bins"], fill=True, color=COLORS["muted"], alpha=0.5)  # faster live
+    bx.plot(data["grid"], data["correct"], color=COLORS["optimum"], lw=2)
+    bx.plot(data["grid"], data["naive"], color=COLORS["second"], lw=1.6, ls="--")
     bx.set_xlim(0, 2.05)
     bx.set_ylim(0, 4.5)
     bx.set_xlabel("y")
     bx.set_ylabel("density")
-    bx.legend(loc="upper right", fontsize=7, frameon=False)
+    color_key(bx, [("samples of y", COLORS["muted"]), ("p_x(g⁻¹(y))·|dx/dy|", COLORS["optimum"]),
+                   ("naive p_x(g⁻¹(y))", COLORS["second"])], x=0.97, ha="right")
     bx.set_title(f"the naive density integrates to {data['naive_mass']:g}", fontsize=10)
     return fig
 
