@@ -155,14 +155,16 @@ def pca_direction_draw(data: dict[str, Any]) -> Figure:
     ax.set_yticks([-4, 0, 4])
     ax.add_collection(LineCollection(np.stack([X, P], axis=1), colors=COLORS["second"], linewidths=0.6, alpha=0.6),
                       autolim=False)  # the limits are fixed: skip measuring 60 segments
-    ax.scatter(X[:, 0], X[:, 1], s=12, color=COLORS["data"], label="data x")
-    ax.scatter(P[:, 0], P[:, 1], s=10, color=COLORS["model"], label="reconstruction ddᵀx")
+    ax.scatter(X[:, 0], X[:, 1], s=12, color=COLORS["data"])
+    ax.scatter(P[:, 0], P[:, 1], s=10, color=COLORS["model"])
     ax.plot(*np.outer([-6, 6], d).T, color=COLORS["model"], lw=1.5)
     if best is not None:
-        ax.plot(*np.outer([-6, 6], best).T, color=COLORS["optimum"], lw=1.2, ls="--", label="best direction")
+        ax.plot(*np.outer([-6, 6], best).T, color=COLORS["optimum"], lw=1.2, ls="--")
     ax.set_xlabel("x₁")  # plain text: mathtext labels are parsed on every frame
     ax.set_ylabel("x₂")
-    ax.legend(loc="lower right", fontsize=7)
+    color_key(ax, [("● data x", COLORS["data"]), ("● reconstruction ddᵀx", COLORS["model"])]
+              + ([("- - best direction", COLORS["optimum"])] if best is not None else []),
+              x=0.97, y=0.03, ha="right", va="bottom")
     ax.set_title(f"direction at {data['angle']:g}°" + ("" if best is not None else ": round cloud, all equally good"),
                  fontsize=10)
     bx.plot(data["sweep"], data["captured_curve"], color=COLORS["data"])
