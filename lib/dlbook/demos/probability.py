@@ -130,21 +130,20 @@ def _kl_fit_arrays() -> tuple[tuple[str, np.ndarray], ...]:
     return ("fit_forward", forward), ("fit_reverse", reverse)
 
 
-def _lookup(table: np.ndarray, separation: float, weight: float) -> np.ndarray | None:
+def _grid_index(separation: float, weight: float) -> tuple[int, int] | None:
+    """Where p's (separation, weight) sits in :func:`kl_fit_table`'s arrays, or ``None`` off the sliders' values."""
     i = np.flatnonzero(np.isclose(KL_SEPARATION.sweep(), separation, rtol=0.0, atol=1e-9))
     j = np.flatnonzero(np.isclose(KL_WEIGHT.sweep(), weight, rtol=0.0, atol=1e-9))
-    return table[i[0], j[0]] if i.size and j.size else None
+    return (int(i[0]), int(j[0])) if i.size and j.size else None
 
 
 def looked_up_fits(separation: float, weight: float, width: float, fit_forward: Any = None,
                    fit_reverse: Any = None) -> tuple[GaussianFit, tuple[GaussianFit, ...]]:
     """:func:`kl_fits`, read from :func:`kl_fit_table`'s arrays when they are given and hold this p."""
-    if fit_forward is None or fit_reverse is None or width != KL_WIDTH:
+    at = _grid_index(separation, weight)
+    if fit_forward is None or fit_reverse is None or width != KL_WIDTH or at is None:
         return kl_fits(separation, weight, width)
-    fwd = _lookup(np.asarray(fit_forward), separation, weight)
-    rev = _lookup(np.asarray(fit_reverse), separation, weight)
-    if fwd is None or rev is None:
-        return kl_fits(separation, weight, width)
+    fwd, rev = np.asarray(fit_forward)[at], np.asarray(fit_reverse)[at]
     return GaussianFit(*map(float, fwd)), tuple(GaussianFit(*map(float, r)) for r in rev if np.isfinite(r[0]))
 
 
