@@ -1,7 +1,8 @@
 """Live demos in headless Chromium on the built site: time to interactive frames, to the first live frame, and
 each update (budgets: frames within 1 s of load, first live frame <= 8 s, median update <= 200 ms, goal 100 ms).
 
-For each page with live demos: a fresh browser context loads the page (no cache, as a first visit), the first
+For each page with live demos: a fresh browser context loads the page (no cache, as a first visit; the page's
+time to DOMContentLoaded, when its demo frames are interactive, is the median of ``VISITS`` such visits), the first
 demo is scrolled into view (which starts Python), and the time from then until every demo on the page shows a
 computed frame is the *first live frame*. Then each control of each demo is moved to random values, waiting for
 each frame: the round trip from the input event to the new image on screen is an *update*.
@@ -26,6 +27,7 @@ HTML = ROOT / "_build" / "html"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 MOVES = 6  # random moves per control
+VISITS = 3  # first visits per page; "frames interactive" is their median
 _SPEC = re.compile(r'<script type="application/json" class="dlbook-demo-live">(.*?)</script>', re.S)
 
 
@@ -41,17 +43,29 @@ def live_pages(pattern: str | None = None) -> list[str]:
                   and (pattern is None or p.relative_to(HTML).match(pattern)))
 
 
-def run_page(browser: Any, base: str, path: str, rng: random.Random) -> list[dict[str, Any]]:
+def _first_visit(browser: Any, base: str, path: str, external: list[str]) -> tuple[Any, Any, float]:
+    """A new browser context (no cache) loads the page: (context, page, ms from navigation to DOMContentLoaded)."""
     context = browser.new_context()
     page = context.new_page()
-    external: list[str] = []
     # Only requests to other hosts are intercepted (counted and refused): routing every request through
     # Playwright delayed the page's own loading (DOMContentLoaded by up to 0.5 s) by a cost no reader pays.
     local = (base, "data:", "blob:")
     context.route(lambda url: not url.startswith(local), lambda r: (external.append(r.request.url), r.abort()))
     page.goto(f"{base}/{path}", wait_until="load")
-    frames_ms = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
-                              " return n.domContentLoadedEventEnd - n.startTime; }")
+    return context, page, page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
+                                        " return n.domContentLoadedEventEnd - n.startTime; }")
+
+
+def run_page(browser: Any, base: str, path: str, rng: random.Random) -> list[dict[str, Any]]:
+    external: list[str] = []
+    loads = []  # one first visit varies by a few hundred ms on this machine: the page is loaded VISITS times
+    for _ in range(VISITS - 1):
+        context, _page, ms = _first_visit(browser, base, path, external)
+        loads.append(ms)
+        context.close()
+    context, page, ms = _first_visit(browser, base, path, external)
+    loads.append(ms)
+    frames_ms = statistics.median(loads)
     specs = [json.loads(s) for s in _SPEC.findall((HTML / path).read_text(encoding="utf-8"))]
     demos = page.locator("div.dlbook-demo:has(script.dlbook-demo-live)")
     demos.first.scroll_into_view_if_needed()
@@ -82,7 +96,8 @@ def run_page(browser: Any, base: str, path: str, rng: random.Random) -> list[dic
                 times.append(entry["roundTripMs"])
                 python.append(entry["pyMs"])
         rows.append({"page": path, "demo": spec["compute"].split(":")[1].removesuffix("_compute"),
-                     "frames_ms": frames_ms, "first_live_s": (first_at[uid] - first["started"]) / 1000,
+                     "frames_ms": frames_ms, "frames_loads_ms": loads,
+                     "first_live_s": (first_at[uid] - first["started"]) / 1000,
                      "python_ready_s": (first["ready"] - first["started"]) / 1000,
                      "start_s": {k: v / 1000 for k, v in (first["timings"] or {}).items()},
                      "median_ms": statistics.median(times), "worst_ms": max(times), "updates": len(times),
@@ -119,6 +134,12 @@ def run(progress: bool = True, pages: str | None = None) -> list[dict[str, Any]]
     return results
 
 
+def _frames(r: dict[str, Any]) -> str:
+    """The median time to interactive frames, and the slowest of the visits it is the median of."""
+    loads = r.get("frames_loads_ms") or [r["frames_ms"]]
+    return f"{r['frames_ms']:.0f}" + (f" ({max(loads):.0f})" if len(loads) > 1 else "")
+
+
 def _phases(r: dict[str, Any]) -> str:
     """Where Python's start went: the interpreter, then the packages loaded, then dlbook and the demos imported
     (cumulative seconds from the worker's start, as the worker reports them)."""
@@ -128,14 +149,15 @@ def _phases(r: dict[str, Any]) -> str:
 
 def report(results: list[dict[str, Any]]) -> str:
     first_b, med_b = BUDGETS["live_first_s"], BUDGETS["live_median_s"] * 1000
-    rows = [[r["demo"], r["page"].removeprefix("chapters/"), f"{r['frames_ms']:.0f}", f"{r['python_ready_s']:.1f}",
+    rows = [[r["demo"], r["page"].removeprefix("chapters/"), _frames(r), f"{r['python_ready_s']:.1f}",
              _phases(r), f"{r['first_live_s']:.1f}", r["updates"], f"{r['median_ms']:.0f}",
              f"{r['python_median_ms']:.0f}" if "python_median_ms" in r else "–", f"{r['worst_ms']:.0f}",
              "ok" if r["first_live_s"] <= first_b and r["median_ms"] <= med_b and r["frames_ms"] <= 1000
              and not r["external"] else "OVER BUDGET"] for r in results]
-    head = (f"Live demos in headless Chromium (first visit, no cache): frames interactive at DOMContentLoaded "
-            f"(budget 1000 ms); Python ready and first live frame after the demo scrolls into view (budget "
+    head = (f"Live demos in headless Chromium (first visit, no cache): frames interactive at DOMContentLoaded, "
+            f"the median of {VISITS} first visits (the slowest in brackets; budget 1000 ms for the median); Python "
+            f"ready and first live frame after the demo scrolls into view (budget "
             f"{first_b:.0f} s); update = input event to new image (budget median {med_b:.0f} ms), of which Python's "
             f"compute, draw and render to pixels take the median shown.\n\n")
-    return head + table(["demo", "page", "frames (ms)", "Python (s)", "core / packages / dlbook (s)", "first live (s)",
+    return head + table(["demo", "page", "frames (ms) (slowest)", "Python (s)", "core / packages / dlbook (s)", "first live (s)",
                          "updates", "median (ms)", "of it Python (ms)", "worst (ms)", "verdict"], rows)

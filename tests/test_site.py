@@ -105,17 +105,25 @@ def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
         assert ("live/live.js" in text) == has_live, f"{page}: live script present={not has_live}, live demos={has_live}"
 
 
-def test_mathjax_and_theme_scripts_wait_for_the_parsed_page(built_book: Path) -> None:
-    """dlbook.sphinxext.load_after_parse on the built pages: no page defers MathJax or the theme's scripts (they
-    would hold back DOMContentLoaded); each page that had them loads them after it, from files that exist."""
-    for page in ["intro.html", *CHAPTER_PAGES]:  # (index.html only redirects to intro.html)
+def test_mathjax_theme_and_search_scripts_wait_for_the_parsed_page(built_book: Path) -> None:
+    """dlbook.sphinxext.load_after_parse on the built pages: no page defers MathJax or the theme's scripts, or
+    stops its parser for Sphinx's search tools (they would hold back DOMContentLoaded); each page that had them
+    loads them after it, the search tools before the theme and the index last, from files that exist."""
+    for page in ["intro.html", "search.html", *CHAPTER_PAGES]:  # (index.html only redirects to intro.html)
         path = built_book / page
         text = path.read_text(encoding="utf-8")
         assert not re.search(r'<script defer[^>]*(mathjax/tex-mml-chtml|scripts/bootstrap|scripts/pydata-sphinx-theme)',
                              text), f"{page} still defers a script it should load after parsing"
-        lists = re.findall(r'(\[[^\]]*\])\.forEach\(function\(u\)\{add\(u,(?:true|false)\);\}\)', text)
-        urls = [u for found in lists for u in json.loads(found)]
-        assert any("pydata-sphinx-theme" in u for u in urls), f"{page}: the theme's script is not loaded"
+        assert not re.search(r'<script src="[^"]*(searchtools|language_data|searchindex)\.js', text), \
+            f"{page} still stops parsing for the search tools"
+        lists = re.findall(r'(\[[^\]]*\])\.forEach\(function\(u\)\{add\(u,(true|false)\);\}\)', text)
+        ordered = [u.split("?")[0].rsplit("/", 1)[-1] for found, o in lists if o == "true" for u in json.loads(found)]
+        urls = [u for found, _ in lists for u in json.loads(found)]
+        if page != "search.html":  # (the search page has no theme search box)
+            assert ordered == ["searchtools.js", "language_data.js", "bootstrap.js", "pydata-sphinx-theme.js",
+                               "searchindex.js"], f"{page}: scripts loaded in the order {ordered}"
+        else:
+            assert ordered[:2] == ["searchtools.js", "language_data.js"] and ordered[-1] == "searchindex.js", ordered
         if 'class="math' in text:  # Sphinx adds MathJax to the pages with maths
             assert any("tex-mml-chtml" in u for u in urls), f"{page} has maths but does not load MathJax"
         for u in urls:
@@ -350,6 +358,28 @@ def test_search_finds_hyphenated_titles(chromium, site: str, query: str) -> None
         hrefs = page.locator("#search-results ul.search li a").evaluate_all("es => es.map(e => e.getAttribute('href'))")
         assert any("04-backpropagation" in h for h in hrefs), f"{query!r} found {hrefs}"
         assert visit.external == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.browser
+def test_search_box_on_a_chapter_page_finds_pages(chromium, site: str) -> None:
+    """The theme's search-as-you-type box works on a chapter page although the search tools and index load only
+    after the page is parsed; its snippets show no raw TeX (site.js patches Search as soon as it has run)."""
+    visit = PageVisit(chromium, site, DEMO_PAGES[0])
+    try:
+        page = visit.page
+        page.wait_for_function("() => typeof Search !== 'undefined' && Search.hasIndex()", timeout=30_000)
+        assert page.evaluate("() => Search.htmlToText.dlbookPatched === true"), "site.js did not patch Search"
+        page.locator("button.search-button__button:visible").first.click()
+        box = page.locator("#pst-search-dialog input[name=q]")
+        box.press_sequentially("backpropagation", delay=20)
+        page.wait_for_selector('#search-results ul.search li a[href*="04-backpropagation"]', timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('#search-results ul.search li p.context').length > 0",
+                               timeout=30_000)
+        snippets = page.locator("#search-results ul.search li p.context").all_inner_texts()
+        assert not [s for s in snippets if "\\(" in s or "\\[" in s or "$$" in s], snippets[:3]
+        assert visit.errors == [] and visit.external == []
     finally:
         visit.close()
 

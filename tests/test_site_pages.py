@@ -74,3 +74,45 @@ def test_demos_respond_without_kernel(chromium, site: str, path: str) -> None:
         assert visit.errors == [], f"console errors: {visit.errors}"
     finally:
         visit.close()
+
+
+_POSITIONS = ("() => [...document.querySelectorAll('.bd-article :is(h2, h3, p, div.cell, div.cell_input, div.cell_output > *)')]"
+              ".filter(e => !e.closest('details:not([open])'))  /* (folded: not drawn until opened) */"
+              ".map(e => { const r = e.getBoundingClientRect(); return [Math.round(r.top + scrollY), Math.round(r.height)]; })")
+_UNSKIP = ".bd-article * { content-visibility: visible !important; contain: none !important; }"
+_CELL_PAGES = [DEMO_PAGES[0], "chapters/04-numerical-computation/03-second-order-and-constraints.html",
+               "chapters/10-sequence-modelling/03-gated-rnns.html"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", _CELL_PAGES)
+def test_cells_laid_out_near_the_screen_only_move_nothing(chromium, site: str, path: str) -> None:
+    """site.css lays out a cell's code and outputs only near the screen (content-visibility: auto). Once every
+    cell has been drawn (scrolled past), each heading, paragraph and cell that is not folded away sits where it sits
+    without the rule, and a link to the page's last section lands on its heading."""
+    visit = PageVisit(chromium, site, path + "?live=off")
+    try:
+        page = visit.page
+        page.evaluate("() => MathJax.startup.promise")
+        skips = page.evaluate("() => [...document.querySelectorAll('.bd-article div.cell_input')]"
+                              ".filter(e => getComputedStyle(e).contentVisibility === 'auto').length")
+        assert skips > 3, f"{path}: the rule applies to {skips} cells"
+        page.evaluate("async () => { const frame = () => new Promise(r => requestAnimationFrame(r));"
+                      " for (let y = 0; ; y += innerHeight / 2) { scrollTo(0, y); await frame(); await frame(); await frame();"
+                      " if (y >= document.documentElement.scrollHeight - innerHeight) break; } scrollTo(0, 0); }")
+        drawn = page.evaluate(_POSITIONS)
+        page.add_style_tag(content=_UNSKIP)
+        plain = page.evaluate(_POSITIONS)
+        assert len(drawn) == len(plain) > 20
+        moved = [(i, a, b) for i, (a, b) in enumerate(zip(drawn, plain)) if abs(a[0] - b[0]) > 1 or abs(a[1] - b[1]) > 1]
+        assert not moved, f"{path}: {len(moved)} of {len(drawn)} boxes sit elsewhere without the rule: {moved[:3]}"
+        last = page.evaluate("() => [...document.querySelectorAll('.bd-article section[id] > h2')].pop().parentElement.id")
+        visit.close()
+        visit = PageVisit(chromium, site, f"{path}?live=off#{last}")
+        visit.page.evaluate("() => MathJax.startup.promise")
+        visit.page.wait_for_timeout(500)
+        top = visit.page.evaluate(f"() => document.getElementById({last!r}).querySelector('h2').getBoundingClientRect().top")
+        assert 0 <= top <= 120, f"{path}#{last}: the heading is {top:.0f} px from the top of the window"
+        assert visit.errors == [] and visit.external == []
+    finally:
+        visit.close()

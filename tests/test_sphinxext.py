@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 
 import numpy as np
@@ -102,19 +103,27 @@ def test_a_pasted_figure_borrows_the_alt_text_of_its_own_page() -> None:
     assert borrow_image_alts(other, alts) == other  # nothing to borrow: left as it is
 
 
-def test_mathjax_and_theme_scripts_load_after_the_page_is_parsed() -> None:
+def test_mathjax_theme_and_search_scripts_load_after_the_page_is_parsed() -> None:
     page = ('<html><head><script src="_static/doctools.js"></script>\n'
             '<script defer="defer" src="_static/vendor/mathjax/tex-mml-chtml.js?v=1&amp;a=b"></script>\n'
-            '<script type="module" src="_static/live/live.js"></script>\n</head><body>'
+            '<script type="module" src="_static/live/live.js"></script>\n'
+            '<script src="../_static/searchtools.js"></script>\n<script src="../_static/language_data.js"></script>\n'
+            '<script src="../searchindex.js"></script>\n</head><body>'
             '<script defer src="_static/scripts/bootstrap.js?digest=a"></script>\n'
             '<script defer src="_static/scripts/pydata-sphinx-theme.js?digest=a"></script>\n</body></html>')
     out = sphinxext.load_after_parse(page)
     assert "defer" not in out, "a deferred script would still run before DOMContentLoaded"
+    assert not re.search(r'<script src="[^"]*(searchtools|language_data|searchindex)', out), "search tools block parsing"
     head = out.split("</head>")[0]
     lists = re.findall(r'(\[[^\]]*\])\.forEach\(function\(u\)\{add\(u,(true|false)\);\}\)', head)
-    assert lists == [('["_static/scripts/bootstrap.js?digest=a", "_static/scripts/pydata-sphinx-theme.js?digest=a"]',
-                      "true"), ('["_static/vendor/mathjax/tex-mml-chtml.js?v=1&a=b"]', "false")], lists
+    # Search before the theme (its search box needs it), the index last (a query typed before it arrives waits)
+    assert lists == [(json.dumps(["../_static/searchtools.js", "../_static/language_data.js",
+                                  "_static/scripts/bootstrap.js?digest=a", "_static/scripts/pydata-sphinx-theme.js?digest=a",
+                                  "../searchindex.js"]), "true"),
+                     ('["_static/vendor/mathjax/tex-mml-chtml.js?v=1&a=b"]', "false")], lists
     assert 'addEventListener("DOMContentLoaded"' in head, "the scripts must wait for DOMContentLoaded"
     assert '<link rel="preload" as="script" href="_static/vendor/mathjax/tex-mml-chtml.js?v=1&amp;a=b">' in head
     assert '<script src="_static/doctools.js"></script>' in out and 'src="_static/live/live.js"' in out
+    only_search = sphinxext.load_after_parse('<head><script src="searchindex.js"></script></head>')
+    assert '["searchindex.js"].forEach' in only_search and '<script src="searchindex.js">' not in only_search
     assert sphinxext.load_after_parse("<p>no scripts</p>") == "<p>no scripts</p>"

@@ -59,7 +59,9 @@
 })();
 
 // Search result snippets are cut from each page's text, where MathJax's source still sits as raw TeX ("\(\nabla_x
-// J\)"); show an ellipsis for each formula instead. Sphinx's searchtools.js declares `Search` on the search page only.
+// J\)"); show an ellipsis for each formula instead. Sphinx's searchtools.js declares `Search`; the build loads it
+// after the page is parsed (dlbook.sphinxext.load_after_parse), so patch it as soon as it has run: a script's load
+// event fires right after it executes, before the search index (the next script that can start a query) runs.
 (function () {
   function patch() {
     if (typeof Search === "undefined" || !Search.htmlToText || Search.htmlToText.dlbookPatched) return;
@@ -69,6 +71,9 @@
     };
     Search.htmlToText.dlbookPatched = true;
   }
+  document.addEventListener("load", function (e) {
+    if (e.target.tagName === "SCRIPT" && /\/searchtools\.js(\?|$)/.test(e.target.src)) patch();
+  }, true);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", patch);
   else patch();
 })();

@@ -15,7 +15,8 @@
    manager (a demo's kernel-side widget is never shown in the book, which ranks its HTML view first), so
    nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
    meta description. Each demo's frames move to a file loaded when the demo comes into view, and each live
-   demo's notebook data to a file the worker fetches when Python starts.
+   demo's notebook data to a file the worker fetches when Python starts. The scripts no first interaction needs
+   (MathJax, the theme's, Sphinx's search tools and the search index) load after the page is parsed.
 4. Pages that read as a book: a library listing longer than :data:`FOLD_LINES` lines (what
    :func:`dlbook.show_source` renders: a "``dlbook.x.f`` in ``lib/dlbook/x.py``, lines a–b:" line, then the code) folds behind a
    one-line summary, "Source of dlbook.x.f — N lines", that the reader opens. The notebook itself (Jupyter,
@@ -208,23 +209,34 @@ def drop_fontawesome_js(text: str) -> str:
 #: scripts. Deferred, they run before DOMContentLoaded and held it back by about 340 ms on a chapter page.
 _AFTER_LOAD = re.compile(r'<script defer(?:="defer")? src="([^"]*(?:/mathjax/tex-mml-chtml|/scripts/bootstrap|'
                          r'/scripts/pydata-sphinx-theme)\.js[^"]*)"></script>\s*')
+#: Sphinx's search tools, which the theme loads on every page for its search-as-you-type box: plain scripts, so
+#: the parser stopped for each, and ``searchindex.js`` is the whole site's index (about 460 KB).
+_SEARCH_TOOLS = re.compile(r'<script src="([^"]*(?:_static/searchtools|_static/language_data|/?searchindex)\.js'
+                           r'[^"]*)"></script>\s*')
 
 
 def load_after_parse(text: str) -> str:
-    """Load the :data:`_AFTER_LOAD` scripts just after DOMContentLoaded instead of just before it, so a page's text
-    and demo controls are ready sooner. The theme's scripts run first, in their order (they resolve the colour
-    theme); MathJax runs on its own once downloaded, which a preload starts while the page is parsed."""
-    sources = [html.unescape(u) for u in _AFTER_LOAD.findall(text)]
-    if not sources or "</head>" not in text:
+    """Load the :data:`_AFTER_LOAD` and :data:`_SEARCH_TOOLS` scripts just after DOMContentLoaded instead of
+    before it, so a page's text and demo controls are ready sooner.
+
+    One ordered list runs first: the search tools (the theme's search box needs Sphinx's ``Search`` when it
+    starts), the theme's scripts in their order, then the search index (``Search`` keeps a query typed before the
+    index arrives and runs it then). MathJax runs on its own once downloaded, which a preload starts while the
+    page is parsed."""
+    deferred = [html.unescape(u) for u in _AFTER_LOAD.findall(text)]
+    search = [html.unescape(u) for u in _SEARCH_TOOLS.findall(text)]
+    if not (deferred or search) or "</head>" not in text:
         return text
-    theme = [u for u in sources if "/mathjax/" not in u]
-    maths = [u for u in sources if "/mathjax/" in u]
+    index = [u for u in search if "searchindex" in u]
+    ordered = [u for u in search if u not in index] + [u for u in deferred if "/mathjax/" not in u] + index
+    maths = [u for u in deferred if "/mathjax/" in u]
     preload = "".join(f'<link rel="preload" as="script" href="{html.escape(u)}">\n' for u in maths)
     loader = ('<script>addEventListener("DOMContentLoaded",function(){function add(u,inOrder){'
               'var s=document.createElement("script");s.src=u;s.async=!inOrder;document.head.appendChild(s);}'
-              f'{json.dumps(theme)}.forEach(function(u){{add(u,true);}});'
+              f'{json.dumps(ordered)}.forEach(function(u){{add(u,true);}});'
               f'{json.dumps(maths)}.forEach(function(u){{add(u,false);}});}});</script>\n')
-    return _AFTER_LOAD.sub("", text).replace("</head>", preload + loader + "</head>", 1)
+    text = _SEARCH_TOOLS.sub("", _AFTER_LOAD.sub("", text))
+    return text.replace("</head>", preload + loader + "</head>", 1)
 
 
 _FA_RULE = re.compile(r'((?:\.fa-[\w-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4})"\}')
