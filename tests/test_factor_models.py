@@ -9,7 +9,8 @@ from scipy.stats import multivariate_normal
 from sklearn.decomposition import PCA, FactorAnalysis, FastICA
 from sklearn.linear_model import Lasso
 
-from dlbook.factor_models import (factor_analysis, fastica, ppca_fit, sfa, sparse_code_ista, spatial_spread,
+from dlbook.factor_models import (factor_analysis, fastica, ppca_fit, sfa, sparse_code_ista, sparse_code_path,
+                                  spatial_spread,
                                    spectral_peak_share, whiten)
 
 
@@ -82,6 +83,63 @@ def test_ista_has_the_lasso_support() -> None:
     assert np.array_equal(ours != 0, sk.coef_ != 0) and np.allclose(ours, sk.coef_, atol=1e-6)
     assert np.allclose(sparse_code_ista(np.stack([x, x]), D, lam, beta, iters=3000), [ours, ours])
     assert np.all(sparse_code_ista(x, D, 1e6, beta) == 0)          # a huge λ switches every atom off
+
+
+def _correlated_dictionary(rng: np.random.Generator, d: int = 40, k: int = 80) -> np.ndarray:
+    """Atoms that share a common component (like digits do): a badly conditioned sparse-coding problem."""
+    D = rng.standard_normal((d, k)) + 2.0 * rng.standard_normal((d, 1))
+    return D / np.linalg.norm(D, axis=0)
+
+
+def _lasso(D: np.ndarray, x: np.ndarray, lam: float, beta: float) -> np.ndarray:
+    return Lasso(alpha=lam / (2 * beta * len(x)), fit_intercept=False, tol=1e-14, max_iter=1_000_000).fit(D, x).coef_
+
+
+def test_fista_reaches_the_lasso_solution_where_ista_is_still_far() -> None:
+    rng = np.random.default_rng(3)
+    D = _correlated_dictionary(rng)
+    x = D[:, :6] @ rng.standard_normal(6) + 0.05 * rng.standard_normal(40)
+    lam, beta = 0.02, 1.0
+    sk = _lasso(D, x, lam, beta)
+    fast = sparse_code_ista(x, D, lam, beta, iters=10_000, accelerate=True, tol=1e-12)
+    slow = sparse_code_ista(x, D, lam, beta, iters=10_000)
+    assert np.array_equal(fast != 0, sk != 0) and np.allclose(fast, sk, atol=1e-4)
+    obj = lambda h: lam * np.abs(h).sum() + beta * np.sum((x - D @ h) ** 2)  # noqa: E731
+    assert obj(slow) - obj(sk) > 100 * max(obj(fast) - obj(sk), 1e-12), "plain ISTA converged as fast"
+    # tol stops early: a loose tolerance takes fewer steps and lands farther away than a tight one
+    loose = sparse_code_ista(x, D, lam, beta, iters=10_000, accelerate=True, tol=1e-3)
+    assert obj(loose) - obj(sk) > obj(fast) - obj(sk)
+
+
+def test_sparse_code_path_solves_every_penalty() -> None:
+    rng = np.random.default_rng(4)
+    D = _correlated_dictionary(rng)
+    x = D[:, :5] @ rng.standard_normal(5)
+    lams = np.array([0.5, 0.01, 2.0, 0.1, 1e3])  # any order; the path runs from the largest down
+    codes = sparse_code_path(x, D, lams, beta=2.0)
+    for lam, h in zip(lams, codes):
+        sk = _lasso(D, x, lam, 2.0)
+        assert np.array_equal(h != 0, sk != 0) and np.allclose(h, sk, atol=1e-5), lam
+    assert np.all(codes[-1] == 0)
+    with pytest.raises(ValueError, match="lams must be a non-empty"):
+        sparse_code_path(x, D, np.array([0.1, -1.0]))
+    with pytest.raises(ValueError, match="tol"):
+        sparse_code_ista(x, D, 0.1, tol=-1.0)
+
+
+def test_sparse_code_demo_looks_up_what_a_fresh_solve_gives() -> None:
+    from dlbook.demos.factor_models import SPARSE_LOG10_LAM, sparse_code_compute, sparse_code_demo
+
+    data = sparse_code_demo().data
+    assert data["codes"].shape == (len(SPARSE_LOG10_LAM.sweep()), data["D"].shape[1])
+    fresh = {k: v for k, v in data.items() if k != "codes"}
+    for v in (SPARSE_LOG10_LAM.low, SPARSE_LOG10_LAM.value, 0.125):
+        looked_up, solved = sparse_code_compute(v, **data)["h"], sparse_code_compute(v, **fresh)["h"]
+        assert np.array_equal(looked_up != 0, solved != 0) and np.allclose(looked_up, solved, atol=1e-3), v
+        sk = _lasso(data["D"], data["x"], 10.0**v, 1.0)
+        assert np.array_equal(looked_up != 0, sk != 0) and np.allclose(looked_up, sk, atol=1e-3), v
+    off = sparse_code_compute(-1.93, **data)  # off the slider's values: solved, not looked up
+    assert np.array_equal(off["h"] != 0, _lasso(data["D"], data["x"], 10.0**-1.93, 1.0) != 0)
 
 
 def test_bad_inputs() -> None:
