@@ -108,26 +108,32 @@ def test_live_runtime_shipped_outside_static(built_book: Path) -> None:
 def test_mathjax_theme_and_search_scripts_wait_for_the_parsed_page(built_book: Path) -> None:
     """dlbook.sphinxext.load_after_parse on the built pages: no page defers MathJax or the theme's scripts, or
     stops its parser for Sphinx's search tools (they would hold back DOMContentLoaded); each page that had them
-    loads them after it, the search tools before the theme and the index last, from files that exist."""
-    for page in ["intro.html", "search.html", *CHAPTER_PAGES]:  # (index.html only redirects to intro.html)
-        path = built_book / page
-        text = path.read_text(encoding="utf-8")
+    loads them after it, the search tools before the theme, from files that exist. The search index waits for a
+    search box to get the focus, except on the search page, which loads it last."""
+    pages = [p for p in built_book.rglob("*.html") if not p.relative_to(built_book).parts[0].startswith("_")
+             and p != built_book / "index.html"]  # (the top index.html only redirects to intro.html)
+    assert len(pages) > len(CHAPTER_PAGES)
+    for path in pages:
+        page, text = str(path.relative_to(built_book)), path.read_text(encoding="utf-8")
         assert not re.search(r'<script defer[^>]*(mathjax/tex-mml-chtml|scripts/bootstrap|scripts/pydata-sphinx-theme)',
                              text), f"{page} still defers a script it should load after parsing"
         assert not re.search(r'<script src="[^"]*(searchtools|language_data|searchindex)\.js', text), \
             f"{page} still stops parsing for the search tools"
         lists = re.findall(r'(\[[^\]]*\])\.forEach\(function\(u\)\{add\(u,(true|false)\);\}\)', text)
-        ordered = [u.split("?")[0].rsplit("/", 1)[-1] for found, o in lists if o == "true" for u in json.loads(found)]
-        urls = [u for found, _ in lists for u in json.loads(found)]
-        if page != "search.html":  # (the search page has no theme search box)
-            assert ordered == ["searchtools.js", "language_data.js", "bootstrap.js", "pydata-sphinx-theme.js",
-                               "searchindex.js"], f"{page}: scripts loaded in the order {ordered}"
-        else:
-            assert ordered[:2] == ["searchtools.js", "language_data.js"] and ordered[-1] == "searchindex.js", ordered
+        names = [[u.split("?")[0].rsplit("/", 1)[-1] for u in json.loads(found)] for found, _ in lists]
         if 'class="math' in text:  # Sphinx adds MathJax to the pages with maths
-            assert any("tex-mml-chtml" in u for u in urls), f"{page} has maths but does not load MathJax"
-        for u in urls:
-            assert (path.parent / u.split("?")[0]).is_file(), f"{page}: {u} does not exist"
+            assert ["tex-mml-chtml.js"] in names, f"{page} has maths but does not load MathJax"
+        names = [n for n in names if n and n != ["tex-mml-chtml.js"]]
+        theme = ["searchtools.js", "language_data.js", "bootstrap.js", "pydata-sphinx-theme.js"]
+        if page == "search.html":
+            assert names == [theme + ["searchindex.js"]], f"{page}: scripts loaded as {names}"
+        else:
+            assert names == [theme, ["searchindex.js"]], f"{page}: scripts loaded as {names}"
+            assert re.search(r'function onFocus\(e\)\{if\(e\.target\.matches&&e\.target\.matches\(\'input\[name="q"\]\'\)\)'
+                             r'\{document\.removeEventListener\("focusin",onFocus\);\["[^"]*searchindex\.js"\]', text), page
+        for found, _ in lists:
+            for u in json.loads(found):
+                assert (path.parent / u.split("?")[0]).is_file(), f"{page}: {u} does not exist"
 
 
 @pytest.mark.browser
@@ -364,16 +370,23 @@ def test_search_finds_hyphenated_titles(chromium, site: str, query: str) -> None
 
 @pytest.mark.browser
 def test_search_box_on_a_chapter_page_finds_pages(chromium, site: str) -> None:
-    """The theme's search-as-you-type box works on a chapter page although the search tools and index load only
-    after the page is parsed; its snippets show no raw TeX (site.js patches Search as soon as it has run)."""
-    visit = PageVisit(chromium, site, DEMO_PAGES[0])
+    """The theme's search-as-you-type box works on a chapter page although the search tools load only after the
+    page is parsed and the index only when the box gets the focus; a query typed while the index is on its way
+    runs when it arrives, and its snippets show no raw TeX (site.js patches Search as soon as it has run)."""
+    visit = PageVisit(chromium, site, DEMO_PAGES[0] + "?live=off")
     try:
         page = visit.page
-        page.wait_for_function("() => typeof Search !== 'undefined' && Search.hasIndex()", timeout=30_000)
+        page.wait_for_function("() => typeof Search !== 'undefined'", timeout=30_000)
         assert page.evaluate("() => Search.htmlToText.dlbookPatched === true"), "site.js did not patch Search"
+        assert not [u for u in visit.local if "searchindex.js" in u], "the index loaded before anyone searched"
+        held: list = []
+        page.route("**/searchindex.js", lambda route: held.append(route))  # hold the index back until typed
         page.locator("button.search-button__button:visible").first.click()
-        box = page.locator("#pst-search-dialog input[name=q]")
-        box.press_sequentially("backpropagation", delay=20)
+        page.locator("#pst-search-dialog input[name=q]").press_sequentially("backpropagation", delay=20)
+        page.wait_for_function("() => document.querySelector('#search-results') !== null", timeout=10_000)
+        page.wait_for_timeout(600)  # past the theme's 300 ms debounce: the query is waiting for the index
+        assert len(held) == 1 and page.evaluate("() => !Search.hasIndex() && Search._queued_query === 'backpropagation'")
+        held[0].continue_()
         page.wait_for_selector('#search-results ul.search li a[href*="04-backpropagation"]', timeout=30_000)
         page.wait_for_function("() => document.querySelectorAll('#search-results ul.search li p.context').length > 0",
                                timeout=30_000)

@@ -116,14 +116,18 @@ def test_mathjax_theme_and_search_scripts_load_after_the_page_is_parsed() -> Non
     assert not re.search(r'<script src="[^"]*(searchtools|language_data|searchindex)', out), "search tools block parsing"
     head = out.split("</head>")[0]
     lists = re.findall(r'(\[[^\]]*\])\.forEach\(function\(u\)\{add\(u,(true|false)\);\}\)', head)
-    # Search before the theme (its search box needs it), the index last (a query typed before it arrives waits)
+    # Search before the theme (its search box needs it); the index only once a search box has the focus
     assert lists == [(json.dumps(["../_static/searchtools.js", "../_static/language_data.js",
-                                  "_static/scripts/bootstrap.js?digest=a", "_static/scripts/pydata-sphinx-theme.js?digest=a",
-                                  "../searchindex.js"]), "true"),
-                     ('["_static/vendor/mathjax/tex-mml-chtml.js?v=1&a=b"]', "false")], lists
+                                  "_static/scripts/bootstrap.js?digest=a", "_static/scripts/pydata-sphinx-theme.js?digest=a"]),
+                      "true"), ('["_static/vendor/mathjax/tex-mml-chtml.js?v=1&a=b"]', "false"),
+                     ('["../searchindex.js"]', "true")], lists
+    assert re.search(r'addEventListener\("focusin",onFocus\).*\}\);</script>', head), "the index must wait for a search"
+    assert head.index('addEventListener("focusin"') > head.index('["../searchindex.js"]') > head.index("function onFocus")
     assert 'addEventListener("DOMContentLoaded"' in head, "the scripts must wait for DOMContentLoaded"
     assert '<link rel="preload" as="script" href="_static/vendor/mathjax/tex-mml-chtml.js?v=1&amp;a=b">' in head
     assert '<script src="_static/doctools.js"></script>' in out and 'src="_static/live/live.js"' in out
-    only_search = sphinxext.load_after_parse('<head><script src="searchindex.js"></script></head>')
-    assert '["searchindex.js"].forEach' in only_search and '<script src="searchindex.js">' not in only_search
+    # the search page loads its index at once, after the search tools
+    search_page = sphinxext.load_after_parse('<head><script src="_static/searchtools.js"></script>'
+                                             '<script src="searchindex.js"></script></head><div id="search-results">')
+    assert '["_static/searchtools.js", "searchindex.js"].forEach' in search_page and "focusin" not in search_page
     assert sphinxext.load_after_parse("<p>no scripts</p>") == "<p>no scripts</p>"

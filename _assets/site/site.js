@@ -61,7 +61,7 @@
 // Search result snippets are cut from each page's text, where MathJax's source still sits as raw TeX ("\(\nabla_x
 // J\)"); show an ellipsis for each formula instead. Sphinx's searchtools.js declares `Search`; the build loads it
 // after the page is parsed (dlbook.sphinxext.load_after_parse), so patch it as soon as it has run: a script's load
-// event fires right after it executes, before the search index (the next script that can start a query) runs.
+// event fires right after it executes, before the search index (which a query waits for) can run.
 (function () {
   function patch() {
     if (typeof Search === "undefined" || !Search.htmlToText || Search.htmlToText.dlbookPatched) return;
@@ -71,9 +71,12 @@
     };
     Search.htmlToText.dlbookPatched = true;
   }
-  document.addEventListener("load", function (e) {
-    if (e.target.tagName === "SCRIPT" && /\/searchtools\.js(\?|$)/.test(e.target.src)) patch();
-  }, true);
+  function onLoad(e) {
+    if (e.target.tagName !== "SCRIPT" || !/\/searchtools\.js(\?|$)/.test(e.target.src)) return;
+    patch();
+    document.removeEventListener("load", onLoad, true);
+  }
+  document.addEventListener("load", onLoad, true);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", patch);
   else patch();
 })();

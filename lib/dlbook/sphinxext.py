@@ -16,7 +16,8 @@
    nothing blocks its first paint. It also turns on the theme's search-as-you-type and gives every page a
    meta description. Each demo's frames move to a file loaded when the demo comes into view, and each live
    demo's notebook data to a file the worker fetches when Python starts. The scripts no first interaction needs
-   (MathJax, the theme's, Sphinx's search tools and the search index) load after the page is parsed.
+   (MathJax, the theme's, Sphinx's search tools) load after the page is parsed; the search index (460 KB)
+   only when a search box is first used.
 4. Pages that read as a book: a library listing longer than :data:`FOLD_LINES` lines (what
    :func:`dlbook.show_source` renders: a "``dlbook.x.f`` in ``lib/dlbook/x.py``, lines a–b:" line, then the code) folds behind a
    one-line summary, "Source of dlbook.x.f — N lines", that the reader opens. The notebook itself (Jupyter,
@@ -220,21 +221,32 @@ def load_after_parse(text: str) -> str:
     before it, so a page's text and demo controls are ready sooner.
 
     One ordered list runs first: the search tools (the theme's search box needs Sphinx's ``Search`` when it
-    starts), the theme's scripts in their order, then the search index (``Search`` keeps a query typed before the
-    index arrives and runs it then). MathJax runs on its own once downloaded, which a preload starts while the
-    page is parsed."""
+    starts), then the theme's scripts in their order. The search index is fetched only when a search box first
+    gets the focus (``Search`` keeps a query typed before the index arrives and runs it then), so a visit that
+    does not search never transfers it; the search page itself (``id="search-results"``) loads it last in the
+    list. MathJax runs on its own once downloaded, which a preload starts while the page is parsed."""
     deferred = [html.unescape(u) for u in _AFTER_LOAD.findall(text)]
     search = [html.unescape(u) for u in _SEARCH_TOOLS.findall(text)]
     if not (deferred or search) or "</head>" not in text:
         return text
     index = [u for u in search if "searchindex" in u]
-    ordered = [u for u in search if u not in index] + [u for u in deferred if "/mathjax/" not in u] + index
+    ordered = [u for u in search if u not in index] + [u for u in deferred if "/mathjax/" not in u]
+    lazy: list[str] = []
+    if 'id="search-results"' in text:
+        ordered += index
+    else:
+        lazy = index
     maths = [u for u in deferred if "/mathjax/" in u]
     preload = "".join(f'<link rel="preload" as="script" href="{html.escape(u)}">\n' for u in maths)
     loader = ('<script>addEventListener("DOMContentLoaded",function(){function add(u,inOrder){'
               'var s=document.createElement("script");s.src=u;s.async=!inOrder;document.head.appendChild(s);}'
               f'{json.dumps(ordered)}.forEach(function(u){{add(u,true);}});'
-              f'{json.dumps(maths)}.forEach(function(u){{add(u,false);}});}});</script>\n')
+              f'{json.dumps(maths)}.forEach(function(u){{add(u,false);}});'
+              + ('function onFocus(e){if(e.target.matches&&e.target.matches(\'input[name="q"]\')){'
+                 'document.removeEventListener("focusin",onFocus);'
+                 f'{json.dumps(lazy)}.forEach(function(u){{add(u,true);}});}}}}'
+                 'document.addEventListener("focusin",onFocus);' if lazy else '')
+              + '});</script>\n')
     text = _SEARCH_TOOLS.sub("", _AFTER_LOAD.sub("", text))
     return text.replace("</head>", preload + loader + "</head>", 1)
 
