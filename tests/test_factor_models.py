@@ -10,7 +10,7 @@ from sklearn.decomposition import PCA, FactorAnalysis, FastICA
 from sklearn.linear_model import Lasso
 
 from dlbook.factor_models import (factor_analysis, fastica, ppca_fit, sfa, sparse_code_ista, sparse_code_path,
-                                  spatial_spread,
+                                 spatial_spread,
                                    spectral_peak_share, whiten)
 
 
@@ -103,7 +103,7 @@ def test_fista_reaches_the_lasso_solution_where_ista_is_still_far() -> None:
     sk = _lasso(D, x, lam, beta)
     fast = sparse_code_ista(x, D, lam, beta, iters=10_000, accelerate=True, tol=1e-12)
     slow = sparse_code_ista(x, D, lam, beta, iters=10_000)
-    assert np.array_equal(fast != 0, sk != 0) and np.allclose(fast, sk, atol=1e-4)
+    assert np.array_equal(fast != 0, sk != 0) and np.allclose(fast, sk, atol=1e-6)
     obj = lambda h: lam * np.abs(h).sum() + beta * np.sum((x - D @ h) ** 2)  # noqa: E731
     assert obj(slow) - obj(sk) > 100 * max(obj(fast) - obj(sk), 1e-12), "plain ISTA converged as fast"
     # tol stops early: a loose tolerance takes fewer steps and lands farther away than a tight one
@@ -119,27 +119,37 @@ def test_sparse_code_path_solves_every_penalty() -> None:
     codes = sparse_code_path(x, D, lams, beta=2.0)
     for lam, h in zip(lams, codes):
         sk = _lasso(D, x, lam, 2.0)
-        assert np.array_equal(h != 0, sk != 0) and np.allclose(h, sk, atol=1e-5), lam
+        assert np.array_equal(h != 0, sk != 0) and np.allclose(h, sk, atol=1e-6), lam
     assert np.all(codes[-1] == 0)
+    # warm starts: on a short budget the path lands closer than solving each penalty from zero
+    sk = [_lasso(D, x, lam, 2.0) for lam in lams]
+    warm = sparse_code_path(x, D, lams, beta=2.0, iters=30, tol=0.0)
+    cold = [sparse_code_ista(x, D, lam, 2.0, iters=30, accelerate=True) for lam in lams]
+    assert sum(np.abs(w - s).sum() for w, s in zip(warm, sk)) < 0.75 * sum(np.abs(c - s).sum() for c, s in zip(cold, sk))
     with pytest.raises(ValueError, match="lams must be a non-empty"):
         sparse_code_path(x, D, np.array([0.1, -1.0]))
     with pytest.raises(ValueError, match="tol"):
         sparse_code_ista(x, D, 0.1, tol=-1.0)
 
 
-def test_sparse_code_demo_looks_up_what_a_fresh_solve_gives() -> None:
+def test_sparse_code_demo_looks_up_its_codes_and_solves_off_the_slider() -> None:
     from dlbook.demos.factor_models import SPARSE_LOG10_LAM, sparse_code_compute, sparse_code_demo
 
     data = sparse_code_demo().data
-    assert data["codes"].shape == (len(SPARSE_LOG10_LAM.sweep()), data["D"].shape[1])
-    fresh = {k: v for k, v in data.items() if k != "codes"}
-    for v in (SPARSE_LOG10_LAM.low, SPARSE_LOG10_LAM.value, 0.125):
-        looked_up, solved = sparse_code_compute(v, **data)["h"], sparse_code_compute(v, **fresh)["h"]
-        assert np.array_equal(looked_up != 0, solved != 0) and np.allclose(looked_up, solved, atol=1e-3), v
+    grid = SPARSE_LOG10_LAM.sweep()
+    assert data["codes"].shape == (len(grid), data["D"].shape[1])
+    for v, h in zip(grid, data["codes"]):  # the shipped codes are the minimisers
         sk = _lasso(data["D"], data["x"], 10.0**v, 1.0)
-        assert np.array_equal(looked_up != 0, sk != 0) and np.allclose(looked_up, sk, atol=1e-3), v
-    off = sparse_code_compute(-1.93, **data)  # off the slider's values: solved, not looked up
-    assert np.array_equal(off["h"] != 0, _lasso(data["D"], data["x"], 10.0**-1.93, 1.0) != 0)
+        assert np.array_equal(h != 0, sk != 0) and np.allclose(h, sk, atol=1e-5), v
+    sentinel = {**data, "codes": np.arange(data["codes"].size, dtype=float).reshape(data["codes"].shape)}
+    for i in (0, grid.index(SPARSE_LOG10_LAM.value), len(grid) - 1):  # on the slider: looked up, not solved
+        assert np.array_equal(sparse_code_compute(grid[i], **sentinel)["h"], sentinel["codes"][i])
+    for v in (-1.93, -0.3):  # off the slider: solved (warm from the next larger value), equal to Lasso's
+        h = sparse_code_compute(v, **data)["h"]
+        sk = _lasso(data["D"], data["x"], 10.0**v, 1.0)
+        assert np.array_equal(h != 0, sk != 0) and np.allclose(h, sk, atol=1e-5), v
+        off = sparse_code_compute(v, **sentinel)["h"]  # (started from a sentinel row, it still leaves it)
+        assert not any(np.array_equal(off, row) for row in sentinel["codes"])
 
 
 def test_bad_inputs() -> None:

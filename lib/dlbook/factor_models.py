@@ -216,9 +216,13 @@ def sparse_code_ista(X: np.ndarray, D: np.ndarray, lam: float, beta: float = 1.0
     of size ``ηλ`` (the proximal step of the ``L¹`` term, §7.1.2); ``η = 1 / (2β‖D‖²₂)`` is one over the
     gradient's Lipschitz constant. ``D`` has one dictionary atom per column; ``h0`` warm-starts the codes.
     With ``accelerate`` it is FISTA (Beck and Teboulle, 2009): each step starts from the last code pushed
-    further along its last move, by ``(t_k − 1)/t_{k+1}`` with ``t_{k+1} = (1 + √(1 + 4t_k²))/2``, which
-    brings the objective's error after k steps from O(1/k) down to O(1/k²). Iterating stops early once no
-    code moves by more than ``tol`` in a step. Returns the codes, shape (m, k).
+    further along its last move, by ``(t_k − 1)/t_{k+1}`` of it with ``t_{k+1} = (1 + √(1 + 4t_k²))/2`` (a
+    fraction that grows towards 1), which brings the objective's worst-case error after k steps from O(1/k)
+    down to O(1/k²). The objective can rise between FISTA steps; the momentum restarts (``t = 1``) whenever it
+    points uphill, where the step undoes part of the last move (O'Donoghue and Candès, 2015). Iterating stops
+    early once a step moves the code it starts from by no more than ``tol``: that step is zero exactly at a
+    minimiser, but it bounds only the step, and on a badly conditioned problem the code can be much farther
+    than ``tol`` from the minimiser. Returns the codes, shape (m, k) (a restart is decided for all rows at once).
     """
     X = as_array(X, "X", ndim=(1, 2))
     single = X.ndim == 1
@@ -237,8 +241,10 @@ def sparse_code_ista(X: np.ndarray, D: np.ndarray, lam: float, beta: float = 1.0
     Z, t = H, 1.0  # Z: where the next step starts (H itself for plain ISTA)
     for _ in range(iters):
         H_next = soft_threshold(Z + 2 * beta * step * (X - Z @ D.T) @ D, step * lam)
-        moved = np.max(np.abs(H_next - H))
+        moved = np.max(np.abs(H_next - Z))
         if accelerate:
+            if np.sum((Z - H_next) * (H_next - H)) > 0:  # the momentum points uphill: restart it
+                t = 1.0
             t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
             Z, t = H_next + (t - 1) / t_next * (H_next - H), t_next
         else:
@@ -255,7 +261,8 @@ def sparse_code_path(x: np.ndarray, D: np.ndarray, lams: np.ndarray, beta: float
 
     The penalties are solved from the largest down, each by FISTA (:func:`sparse_code_ista` with ``accelerate``)
     started from the code of the one before: nearby penalties have nearby codes, so each solve starts close to
-    its answer (a *continuation* path). Each stops once no code moves by more than ``tol`` in a step.
+    its answer (a *continuation* path). Each stops once a step moves its code by no more than ``tol`` (see
+    :func:`sparse_code_ista` for what that does and does not bound).
     """
     x = as_array(x, "x", ndim=1)
     lams = as_array(lams, "lams", ndim=1)
