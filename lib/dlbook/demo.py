@@ -100,6 +100,11 @@ class Slider:
         values = [_nice(v) for v in np.linspace(self.low, self.high, n)]
         return [int(round(v)) for v in values] if self.is_int else values
 
+    def position(self, value: float) -> int | None:
+        """Where ``value`` sits in :meth:`sweep` (to within 1e-9), or ``None`` if the widget cannot send it."""
+        hits = np.flatnonzero(np.isclose(self.sweep(), float(value), rtol=0.0, atol=1e-9))
+        return int(hits[0]) if hits.size else None
+
     def labels(self) -> list[str]:
         return [_label(v) for v in self.grid()]
 

@@ -164,9 +164,6 @@ def kl_numeric_1d(log_p: Callable[[np.ndarray], np.ndarray], log_q: Callable[[np
     return float(max(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(x)), 0.0))
 
 
-#: A fixed grid over a standard normal z and trapezoid weights times φ(z): E[f(z)] ≈ Σ wᵢ f(zᵢ).
-#: The rule is spectrally accurate for smooth f and, with spacing 0.005, still accurate to about 1e-6
-#: for the near-kinks that log p of a well-separated mixture has between its modes (Gauss–Hermite is not).
 def _normal_weights(z: np.ndarray) -> np.ndarray:
     """Trapezoid weights times φ(z) on the evenly spaced grid ``z``."""
     w = (z[1] - z[0]) * np.exp(-0.5 * z**2) / np.sqrt(2.0 * np.pi)
@@ -174,6 +171,9 @@ def _normal_weights(z: np.ndarray) -> np.ndarray:
     return w
 
 
+#: A fixed grid over a standard normal z and trapezoid weights times φ(z): E[f(z)] ≈ Σ wᵢ f(zᵢ).
+#: The rule is spectrally accurate for smooth f and, with spacing 0.005, still accurate to about 1e-6
+#: for the near-kinks that log p of a well-separated mixture has between its modes (Gauss–Hermite is not).
 _Z = np.linspace(-12.0, 12.0, 4801)
 _ZW = _normal_weights(_Z)
 

@@ -230,12 +230,10 @@ def load_after_parse(text: str) -> str:
     if not (deferred or search) or "</head>" not in text:
         return text
     index = [u for u in search if "searchindex" in u]
-    ordered = [u for u in search if u not in index] + [u for u in deferred if "/mathjax/" not in u]
-    lazy: list[str] = []
-    if 'id="search-results"' in text:
-        ordered += index
-    else:
-        lazy = index
+    search_page = 'id="search-results"' in text
+    ordered = ([u for u in search if u not in index] + [u for u in deferred if "/mathjax/" not in u]
+               + (index if search_page else []))
+    lazy = [] if search_page else index
     maths = [u for u in deferred if "/mathjax/" in u]
     preload = "".join(f'<link rel="preload" as="script" href="{html.escape(u)}">\n' for u in maths)
     loader = ('<script>addEventListener("DOMContentLoaded",function(){function add(u,inOrder){'

@@ -178,12 +178,11 @@ def sparse_code_compute(log10_lam: float, D: np.ndarray, x: np.ndarray, mean: np
     10^log10_lam``: read from ``codes`` (:func:`sparse_code_path` at every slider value) when given and the value
     is one of the slider's, else solved by FISTA, started from the code of the next larger slider value."""
     D, x, mean = as_array(D, "D", ndim=2), as_array(x, "x", ndim=1), as_array(mean, "mean", ndim=1)
-    lam, grid = 10.0 ** float(log10_lam), np.array(SPARSE_LOG10_LAM.sweep())
-    at = np.flatnonzero(np.isclose(grid, float(log10_lam), rtol=0.0, atol=1e-9))
-    if codes is not None and at.size:
-        h = np.asarray(codes, float)[at[0]]
+    lam, at = 10.0 ** float(log10_lam), SPARSE_LOG10_LAM.position(log10_lam)
+    if codes is not None and at is not None:
+        h = np.asarray(codes, float)[at]
     else:
-        above = np.flatnonzero(grid > float(log10_lam))
+        above = np.flatnonzero(np.array(SPARSE_LOG10_LAM.sweep()) > float(log10_lam))
         h0 = np.asarray(codes, float)[above[0]] if codes is not None and above.size else None
         h = sparse_code_ista(x, D, lam, h0=h0, accelerate=True, **_SPARSE_SOLVE)
     recon = D @ h

@@ -132,9 +132,8 @@ def _kl_fit_arrays() -> tuple[tuple[str, np.ndarray], ...]:
 
 def _grid_index(separation: float, weight: float) -> tuple[int, int] | None:
     """Where p's (separation, weight) sits in :func:`kl_fit_table`'s arrays, or ``None`` off the sliders' values."""
-    i = np.flatnonzero(np.isclose(KL_SEPARATION.sweep(), separation, rtol=0.0, atol=1e-9))
-    j = np.flatnonzero(np.isclose(KL_WEIGHT.sweep(), weight, rtol=0.0, atol=1e-9))
-    return (int(i[0]), int(j[0])) if i.size and j.size else None
+    i, j = KL_SEPARATION.position(separation), KL_WEIGHT.position(weight)
+    return None if i is None or j is None else (i, j)
 
 
 def looked_up_fits(separation: float, weight: float, width: float, fit_forward: Any = None,
